@@ -1,0 +1,136 @@
+/**
+ * Cost records and the accumulator every analysis folds layers into.
+ * Conventions: MACs are multiply-accumulates of conv, depthwise, SE and dense layers (biases, BN, activations
+ * and pooling are not counted); `flops = 2 × macs`; activations are the output elements of conv and dense layers.
+ * The EfficientNet paper's "FLOPS" are MACs.
+ */
+
+/** Weight counts. Non-trainable: BN moving mean/variance and Keras `Normalization` statistics. */
+export interface ParamCount {
+  readonly trainable: number;
+  readonly nonTrainable: number;
+  readonly total: number;
+}
+
+/**
+ * `conv` k×k convolution (k > 1), `pointwise` 1×1 convolution (incl. SE), `depthwise`, `bn` batch norm,
+ * `dense`, `normalization` input normalization; from a TF.js model also `other` (priced, no MACs by nature)
+ * and `unsupported` (params from its weights, MACs unknown).
+ */
+export type LayerKind = 'conv' | 'pointwise' | 'depthwise' | 'bn' | 'dense' | 'normalization' | 'other' | 'unsupported';
+
+export interface LayerCost {
+  readonly name: string;
+  readonly kind: LayerKind;
+  /** `stem`, `stage1`…, `head`, `classifier` for specs; the layer's class name for TF.js models. */
+  readonly stage: string;
+  /** Per example, no batch dimension. */
+  readonly outputShape: readonly number[];
+  readonly params: ParamCount;
+  readonly macs: number;
+  readonly activations: number;
+}
+
+export interface CostTotals {
+  readonly params: ParamCount;
+  readonly macs: number;
+  readonly flops: number;
+  readonly activations: number;
+}
+
+export interface Analysis extends CostTotals {
+  readonly model: string;
+  readonly resolution: number;
+  /** Totals per stage, in network order. */
+  readonly byStage: readonly ({ readonly stage: string } & CostTotals)[];
+  /** Totals per layer kind, in a fixed order, kinds with no layers left out. */
+  readonly byKind: readonly ({ readonly kind: LayerKind } & CostTotals)[];
+  /** Per-layer records; present when asked for (`{ layers: true }`). */
+  readonly layers?: readonly LayerCost[];
+  /** Layers whose MACs could not be priced (TF.js models only): name and class. */
+  readonly unsupported: readonly { readonly name: string; readonly className: string }[];
+}
+
+const KIND_ORDER: readonly LayerKind[] = ['normalization', 'conv', 'pointwise', 'depthwise', 'bn', 'dense', 'other', 'unsupported'];
+
+class Totals {
+  trainable = 0;
+  nonTrainable = 0;
+  macs = 0;
+  activations = 0;
+  add(trainable: number, nonTrainable: number, macs: number, activations: number): void {
+    this.trainable += trainable;
+    this.nonTrainable += nonTrainable;
+    this.macs += macs;
+    this.activations += activations;
+  }
+  freeze(): CostTotals {
+    return {
+      params: { trainable: this.trainable, nonTrainable: this.nonTrainable, total: this.trainable + this.nonTrainable },
+      macs: this.macs,
+      flops: 2 * this.macs,
+      activations: this.activations,
+    };
+  }
+}
+
+/** Folds layers into totals, per-stage and per-kind sums, and (optionally) per-layer records. */
+export class CostAccumulator {
+  private readonly total = new Totals();
+  private readonly stages = new Map<string, Totals>();
+  private readonly kinds = new Map<LayerKind, Totals>();
+  private readonly records: LayerCost[] | undefined;
+  private readonly unsupported: { name: string; className: string }[] = [];
+
+  constructor(keepLayers: boolean) {
+    this.records = keepLayers ? [] : undefined;
+  }
+
+  add(
+    name: string,
+    kind: LayerKind,
+    stage: string,
+    outputShape: readonly number[],
+    trainable: number,
+    nonTrainable: number,
+    macs: number,
+    activations: number,
+  ): void {
+    this.total.add(trainable, nonTrainable, macs, activations);
+    let s = this.stages.get(stage);
+    if (s === undefined) this.stages.set(stage, (s = new Totals()));
+    s.add(trainable, nonTrainable, macs, activations);
+    let k = this.kinds.get(kind);
+    if (k === undefined) this.kinds.set(kind, (k = new Totals()));
+    k.add(trainable, nonTrainable, macs, activations);
+    this.records?.push({
+      name,
+      kind,
+      stage,
+      outputShape,
+      params: { trainable, nonTrainable, total: trainable + nonTrainable },
+      macs,
+      activations,
+    });
+  }
+
+  markUnsupported(name: string, className: string): void {
+    this.unsupported.push({ name, className });
+  }
+
+  finish(model: string, resolution: number): Analysis {
+    const byKind = KIND_ORDER.flatMap((kind) => {
+      const t = this.kinds.get(kind);
+      return t === undefined ? [] : [{ kind, ...t.freeze() }];
+    });
+    return {
+      model,
+      resolution,
+      ...this.total.freeze(),
+      byStage: [...this.stages].map(([stage, t]) => ({ stage, ...t.freeze() })),
+      byKind,
+      ...(this.records === undefined ? {} : { layers: this.records }),
+      unsupported: this.unsupported,
+    };
+  }
+}

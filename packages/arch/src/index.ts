@@ -1,0 +1,12 @@
+export type * from './spec.js';
+export { ArchError } from './errors.js';
+export type { ArchErrorCode } from './errors.js';
+export { roundFilters, roundRepeats, roundResolution } from './round.js';
+export { parseStage, formatStage } from './archstring.js';
+export { parseArchFile, formatArchFile } from './archfile.js';
+export { expandNetwork } from './expand.js';
+export type { ConcreteBlock, ConcreteNetwork, ConcreteConv, ConcreteDs, ConcreteMbconv, ConcreteResidual } from './expand.js';
+export { compoundMultipliers, nominalCost, scaleSpec, validateCoefficients, withClasses, withResolution } from './scale.js';
+export type { CompoundCoefficients } from './scale.js';
+export { ZOO_NAMES, isZooModel, zooModel, EFFICIENTNET_COEFFICIENTS } from './zoo/index.js';
+export type { PublishedCoefficients } from './zoo/index.js';

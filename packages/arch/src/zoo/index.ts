@@ -1,0 +1,33 @@
+import { ArchError } from '../errors.js';
+import type { NetworkSpec } from '../spec.js';
+import { EFFICIENTNET_COEFFICIENTS, efficientnet } from './efficientnet.js';
+import { EFFICIENTNETV2_NAMES, efficientnetv2 } from './efficientnetv2.js';
+import { mobilenetv2 } from './mobilenetv2.js';
+import { proxyB0 } from './proxy.js';
+import { RESNET_NAMES, resnet } from './resnet.js';
+
+const ZOO: ReadonlyMap<string, () => NetworkSpec> = new Map<string, () => NetworkSpec>([
+  ...Object.entries(EFFICIENTNET_COEFFICIENTS).map(([name, c]) => [name, () => efficientnet(name, c)] as const),
+  ...EFFICIENTNETV2_NAMES.map((name) => [name, () => efficientnetv2(name)] as const),
+  ['mobilenetv2', mobilenetv2],
+  ...RESNET_NAMES.map((name) => [name, () => resnet(name)] as const),
+  ['proxy-b0', proxyB0],
+]);
+
+/** Every model name the zoo knows, in a stable order. */
+export const ZOO_NAMES: readonly string[] = [...ZOO.keys()];
+
+export function isZooModel(name: string): boolean {
+  return ZOO.has(name);
+}
+
+export function zooModel(name: string): NetworkSpec {
+  const make = ZOO.get(name);
+  if (make === undefined) {
+    throw new ArchError('UNKNOWN_MODEL', `unknown model '${name}' (known: ${ZOO_NAMES.join(', ')})`);
+  }
+  return make();
+}
+
+export { EFFICIENTNET_COEFFICIENTS } from './efficientnet.js';
+export type { PublishedCoefficients } from './efficientnet.js';
