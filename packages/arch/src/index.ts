@@ -8,5 +8,5 @@ export { expandNetwork } from './expand.js';
 export type { ConcreteBlock, ConcreteNetwork, ConcreteConv, ConcreteDs, ConcreteMbconv, ConcreteResidual } from './expand.js';
 export { compoundMultipliers, nominalCost, scaleSpec, validateCoefficients, withClasses, withResolution } from './scale.js';
 export type { CompoundCoefficients } from './scale.js';
-export { ZOO_NAMES, isZooModel, zooModel, EFFICIENTNET_COEFFICIENTS } from './zoo/index.js';
+export { ZOO_NAMES, isZooModel, zooModel, EFFICIENTNET_COEFFICIENTS, EFFICIENTNET_PAPER_TABLE } from './zoo/index.js';
 export type { PublishedCoefficients } from './zoo/index.js';

@@ -53,3 +53,15 @@ export function efficientnet(name: string, c: PublishedCoefficients): NetworkSpe
     dropout: c.dropout,
   };
 }
+
+/** Params and FLOPS (which are multiply-adds) as printed in Table 2 of Tan & Le (2019), for comparison only. */
+export const EFFICIENTNET_PAPER_TABLE: Readonly<Record<string, { readonly params: number; readonly macs: number }>> = {
+  'efficientnet-b0': { params: 5.3e6, macs: 0.39e9 },
+  'efficientnet-b1': { params: 7.8e6, macs: 0.7e9 },
+  'efficientnet-b2': { params: 9.2e6, macs: 1.0e9 },
+  'efficientnet-b3': { params: 12e6, macs: 1.8e9 },
+  'efficientnet-b4': { params: 19e6, macs: 4.2e9 },
+  'efficientnet-b5': { params: 30e6, macs: 9.9e9 },
+  'efficientnet-b6': { params: 43e6, macs: 19e9 },
+  'efficientnet-b7': { params: 66e6, macs: 37e9 },
+};

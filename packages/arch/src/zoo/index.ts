@@ -29,5 +29,5 @@ export function zooModel(name: string): NetworkSpec {
   return make();
 }
 
-export { EFFICIENTNET_COEFFICIENTS } from './efficientnet.js';
+export { EFFICIENTNET_COEFFICIENTS, EFFICIENTNET_PAPER_TABLE } from './efficientnet.js';
 export type { PublishedCoefficients } from './efficientnet.js';

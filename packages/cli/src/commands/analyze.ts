@@ -1,0 +1,79 @@
+import { scaleSpec, withClasses, withResolution } from '@scalelab/arch';
+import type { Multipliers, NetworkSpec } from '@scalelab/arch';
+import { analyzeLayersModel, analyzeSpec } from '@scalelab/analyzer';
+import type { Analysis } from '@scalelab/analyzer';
+import { numberFlag, oneModel, parseFlags } from '../args.js';
+import { analysisJson } from '../analysis-json.js';
+import { layerTable, stageTable, summaryLines } from '../analysis-text.js';
+import { UsageError } from '../errors.js';
+import { csvTable, markdownTable, textTable } from '../format.js';
+import { resolveModel } from '../model-source.js';
+import { OUTPUT_FLAGS, outputFormat } from '../output.js';
+
+export const ANALYZE_HELP = `Usage: scalelab analyze <model|arch-file|model.json> [options]
+
+Exact parameters (trainable / non-trainable), multiply-accumulates (MACs; FLOPs = 2 × MACs) and activations of a
+zoo model, an arch file (timm stage strings, one per line, after a small header) or a TF.js model.json.
+
+Options:
+  --resolution N   input resolution in pixels (default: the model's)
+  --width W        width multiplier applied to the model (default 1)
+  --depth D        depth multiplier applied to the model (default 1)
+  --classes K      number of classes (default: the model's)
+  --layers         add the per-layer table
+  --json           machine-readable output (stable fields)
+  --csv | --md     the stage table (or, with --layers, the layer table) as CSV or Markdown
+  -h, --help       this help
+
+Examples:
+  scalelab analyze efficientnet-b0
+  scalelab analyze efficientnet-b0 --width 1.4 --depth 1.8 --resolution 380 --json
+  scalelab analyze my-net.arch --layers --md`;
+
+export async function analyzeCommand(argv: readonly string[]): Promise<string> {
+  const p = parseFlags(argv, {
+    resolution: { type: 'string' },
+    width: { type: 'string' },
+    depth: { type: 'string' },
+    classes: { type: 'string' },
+    layers: { type: 'boolean' },
+    ...OUTPUT_FLAGS,
+  }, 'analyze');
+  if (p.values.help === true) return ANALYZE_HELP;
+  const format = outputFormat(p);
+  const source = resolveModel(oneModel(p, 'analyze'));
+  const resolution = numberFlag(p, 'resolution', { integer: true, positive: true });
+  const width = numberFlag(p, 'width', { positive: true });
+  const depth = numberFlag(p, 'depth', { positive: true });
+  const classes = numberFlag(p, 'classes', { integer: true, positive: true });
+  const layers = p.values.layers === true;
+
+  let analysis: Analysis;
+  let multipliers: Multipliers = { depth: 1, width: 1, resolution: 1 };
+  if (source.kind === 'topology') {
+    if ([resolution, width, depth, classes].some((v) => v !== undefined)) {
+      throw new UsageError('--resolution, --width, --depth and --classes apply to zoo models and arch files, not to a model.json');
+    }
+    const { loadModelTopology } = await import('@scalelab/engine');
+    const model = await loadModelTopology(source.path);
+    analysis = analyzeLayersModel(model, { layers });
+    model.dispose();
+  } else {
+    let spec: NetworkSpec = scaleSpec(source.spec, { depth: depth ?? 1, width: width ?? 1, resolution: 1 });
+    if (resolution !== undefined) spec = withResolution(spec, resolution);
+    if (classes !== undefined) spec = withClasses(spec, classes);
+    multipliers = { depth: depth ?? 1, width: width ?? 1, resolution: spec.input.resolution / source.spec.input.resolution };
+    analysis = analyzeSpec(spec, { layers });
+  }
+
+  switch (format) {
+    case 'json':
+      return JSON.stringify(analysisJson(analysis, multipliers), null, 2);
+    case 'csv':
+      return csvTable(layers ? layerTable(analysis) : stageTable(analysis));
+    case 'md':
+      return markdownTable(layers ? layerTable(analysis) : stageTable(analysis));
+    case 'text':
+      return [...summaryLines(analysis, multipliers), '', textTable(stageTable(analysis)), ...(layers ? ['', textTable(layerTable(analysis))] : [])].join('\n');
+  }
+}

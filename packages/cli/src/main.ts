@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+/** `scalelab`: one command over arch, analyzer and engine. Bad input → one line on stderr, exit code 2. */
+import { ArchError } from '@scalelab/arch';
+import { ANALYZE_HELP, analyzeCommand } from './commands/analyze.js';
+import { SCALE_HELP, scaleCommand } from './commands/scale.js';
+import { UsageError } from './errors.js';
+
+const VERBS: Readonly<Record<string, { run: (argv: readonly string[]) => Promise<string>; summary: string; help: string }>> = {
+  analyze: { run: analyzeCommand, summary: 'exact params, MACs and activations of a model', help: ANALYZE_HELP },
+  scale: { run: scaleCommand, summary: 'compound-scale a model (one φ or the family φ = 0…K)', help: SCALE_HELP },
+};
+
+const HELP = `Usage: scalelab <command> [options]
+
+ScaleLab: compound model scaling (EfficientNet) and architecture grid search.
+
+Commands:
+${Object.entries(VERBS).map(([verb, v]) => `  ${verb.padEnd(9)} ${v.summary}`).join('\n')}
+
+Run 'scalelab <command> --help' for a command's options.`;
+
+/** Errors that are the user's input, by class or by a stable code from any package. */
+function isInputError(e: unknown): e is Error {
+  if (e instanceof UsageError || e instanceof ArchError) return true;
+  return e instanceof Error && ['EngineError', 'AnalyzerError'].includes(e.name);
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return verb === undefined ? 2 : 0;
+  }
+  const command = VERBS[verb];
+  if (command === undefined) {
+    process.stderr.write(`scalelab: unknown command '${verb}' (commands: ${Object.keys(VERBS).join(', ')}; see 'scalelab --help')\n`);
+    return 2;
+  }
+  try {
+    process.stdout.write(`${await command.run(rest)}\n`);
+    return 0;
+  } catch (e) {
+    if (isInputError(e)) {
+      process.stderr.write(`scalelab ${verb}: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`scalelab ${verb}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,155 @@
+/**
+ * Spec → `tf.LayersModel`, layer for layer as Keras Applications builds the same network and with Keras' layer
+ * names, so `countParams()` and a walk of the model can be checked against the analyzer's fold.
+ * Initialization as the reference: conv and depthwise kernels variance-scaling(2.0, fan-out, truncated normal),
+ * dense variance-scaling(1/3, fan-out, uniform), each seeded from the build seed.
+ */
+import { tf } from './tf.js';
+import { expandNetwork } from '@scalelab/arch';
+import type { Activation, ConcreteBlock, NetworkSpec } from '@scalelab/arch';
+import { Normalization } from './layers/normalization.js';
+
+export interface BuildOptions {
+  /** Seed of every initializer (layer i uses seed + i). Default 0. */
+  readonly seed?: number;
+  /** `false` fills weights with zeros: fast, for counting only. Default true. */
+  readonly initialize?: boolean;
+  /** BN momentum (Keras' default 0.99 suits long runs; short runs want less). Default 0.99. */
+  readonly bnMomentum?: number;
+}
+
+type SymbolicTensor = tf.SymbolicTensor;
+type Initializer = ReturnType<typeof tf.initializers.zeros>;
+
+class NetworkBuilder {
+  private seedCounter: number;
+
+  constructor(
+    private readonly options: BuildOptions,
+    private readonly convBias: boolean,
+  ) {
+    this.seedCounter = options.seed ?? 0;
+  }
+
+  private convInit(): Initializer {
+    if (this.options.initialize === false) return tf.initializers.zeros();
+    return tf.initializers.varianceScaling({ scale: 2.0, mode: 'fanOut', distribution: 'truncatedNormal', seed: this.seedCounter++ });
+  }
+
+  private denseInit(): Initializer {
+    if (this.options.initialize === false) return tf.initializers.zeros();
+    return tf.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanOut', distribution: 'uniform', seed: this.seedCounter++ });
+  }
+
+  conv(x: SymbolicTensor, name: string, filters: number, kernel: number, stride: number, options: { bias?: boolean; activation?: Activation | 'sigmoid' } = {}): SymbolicTensor {
+    return tf.layers
+      .conv2d({
+        name,
+        filters,
+        kernelSize: kernel,
+        strides: stride,
+        padding: 'same',
+        useBias: options.bias ?? this.convBias,
+        kernelInitializer: this.convInit(),
+        ...(options.activation === undefined ? {} : { activation: options.activation }),
+      })
+      .apply(x) as SymbolicTensor;
+  }
+
+  depthwise(x: SymbolicTensor, name: string, kernel: number, stride: number): SymbolicTensor {
+    return tf.layers
+      .depthwiseConv2d({ name, kernelSize: kernel, strides: stride, padding: 'same', useBias: this.convBias, depthwiseInitializer: this.convInit() })
+      .apply(x) as SymbolicTensor;
+  }
+
+  bn(x: SymbolicTensor, name: string): SymbolicTensor {
+    return tf.layers.batchNormalization({ name, axis: -1, momentum: this.options.bnMomentum ?? 0.99, epsilon: 1e-3 }).apply(x) as SymbolicTensor;
+  }
+
+  act(x: SymbolicTensor, name: string, activation: Activation): SymbolicTensor {
+    return tf.layers.activation({ name, activation }).apply(x) as SymbolicTensor;
+  }
+
+  /** conv → BN → act, the unit most blocks are made of. */
+  convBnAct(x: SymbolicTensor, prefix: string, filters: number, kernel: number, stride: number, activation: Activation | null, suffix = ''): SymbolicTensor {
+    const y = this.bn(this.conv(x, `${prefix}${suffix}conv`, filters, kernel, stride), `${prefix}${suffix}bn`);
+    return activation === null ? y : this.act(y, `${prefix}${suffix}activation`, activation);
+  }
+
+  se(x: SymbolicTensor, prefix: string, channels: number, seChannels: number, activation: Activation): SymbolicTensor {
+    let s = tf.layers.globalAveragePooling2d({ name: `${prefix}_se_squeeze` }).apply(x) as SymbolicTensor;
+    s = tf.layers.reshape({ name: `${prefix}_se_reshape`, targetShape: [1, 1, channels] }).apply(s) as SymbolicTensor;
+    s = this.conv(s, `${prefix}_se_reduce`, seChannels, 1, 1, { bias: true, activation });
+    s = this.conv(s, `${prefix}_se_expand`, channels, 1, 1, { bias: true, activation: 'sigmoid' });
+    return tf.layers.multiply({ name: `${prefix}_se_excite` }).apply([x, s]) as SymbolicTensor;
+  }
+
+  add(a: SymbolicTensor, b: SymbolicTensor, name: string): SymbolicTensor {
+    return tf.layers.add({ name }).apply([a, b]) as SymbolicTensor;
+  }
+
+  block(x: SymbolicTensor, b: ConcreteBlock): SymbolicTensor {
+    const n = b.name;
+    const input = x;
+    switch (b.kind) {
+      case 'conv': {
+        x = this.convBnAct(x, n, b.outChannels, b.kernel, b.stride, b.activation, '_');
+        return b.residual ? this.add(x, input, `${n}_add`) : x;
+      }
+      case 'ds': {
+        x = this.act(this.bn(this.depthwise(x, `${n}_dwconv`, b.kernel, b.stride), `${n}_bn`), `${n}_activation`, b.activation);
+        if (b.seChannels > 0) x = this.se(x, n, b.inChannels, b.seChannels, b.activation);
+        x = this.bn(this.conv(x, `${n}_project_conv`, b.outChannels, 1, 1), `${n}_project_bn`);
+        return b.residual ? this.add(x, input, `${n}_add`) : x;
+      }
+      case 'mbconv':
+      case 'fused': {
+        const fused = b.kind === 'fused';
+        if (b.hasExpandConv) {
+          x = this.convBnAct(x, n, b.expandedChannels, fused ? b.kernel : 1, fused ? b.stride : 1, b.activation, '_expand_');
+        }
+        if (!fused) {
+          x = this.act(this.bn(this.depthwise(x, `${n}_dwconv`, b.kernel, b.stride), `${n}_bn`), `${n}_activation`, b.activation);
+        }
+        if (b.seChannels > 0) x = this.se(x, n, b.expandedChannels, b.seChannels, b.activation);
+        x = this.bn(this.conv(x, `${n}_project_conv`, b.outChannels, 1, 1), `${n}_project_bn`);
+        return b.residual ? this.add(x, input, `${n}_add`) : x;
+      }
+      case 'bottleneck': {
+        const shortcut = b.projection ? this.convBnAct(input, n, b.outChannels, 1, b.stride, null, '_0_') : input;
+        x = this.convBnAct(x, n, b.innerChannels, 1, b.stride, b.activation, '_1_');
+        x = this.convBnAct(x, n, b.innerChannels, b.kernel, 1, b.activation, '_2_');
+        x = this.convBnAct(x, n, b.outChannels, 1, 1, null, '_3_');
+        return this.act(this.add(shortcut, x, `${n}_add`), `${n}_out`, b.activation);
+      }
+      case 'basic': {
+        const shortcut = b.projection ? this.convBnAct(input, n, b.outChannels, 1, b.stride, null, '_0_') : input;
+        x = this.convBnAct(x, n, b.outChannels, b.kernel, b.stride, b.activation, '_1_');
+        x = this.convBnAct(x, n, b.outChannels, b.kernel, 1, null, '_2_');
+        return this.act(this.add(shortcut, x, `${n}_add`), `${n}_out`, b.activation);
+      }
+    }
+  }
+
+  dense(x: SymbolicTensor, units: number): SymbolicTensor {
+    return tf.layers.dense({ name: 'predictions', units, activation: 'softmax', kernelInitializer: this.denseInit() }).apply(x) as SymbolicTensor;
+  }
+}
+
+export function buildModel(spec: NetworkSpec, options: BuildOptions = {}): tf.LayersModel {
+  const net = expandNetwork(spec);
+  const b = new NetworkBuilder(options, net.convBias);
+  const input = tf.input({ name: 'input', shape: [net.resolution, net.resolution, net.inputChannels] });
+  let x: SymbolicTensor = input;
+  if (net.normalization === 'adapted') x = new Normalization({ name: 'normalization' }).apply(x) as SymbolicTensor;
+  x = b.convBnAct(x, 'stem', net.stem.outChannels, net.stem.kernel, net.stem.stride, net.activation, '_');
+  if (net.stem.pool) {
+    x = tf.layers.maxPooling2d({ name: 'stem_pool', poolSize: net.stem.pool.kernel, strides: net.stem.pool.stride, padding: 'same' }).apply(x) as SymbolicTensor;
+  }
+  for (const block of net.blocks) x = b.block(x, block);
+  if (net.head !== null) x = b.convBnAct(x, 'top', net.head.outChannels, 1, 1, net.activation, '_');
+  x = tf.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as SymbolicTensor;
+  if (net.dropout > 0) x = tf.layers.dropout({ name: 'top_dropout', rate: net.dropout }).apply(x) as SymbolicTensor;
+  const output = b.dense(x, net.classes);
+  return tf.model({ name: net.name, inputs: input, outputs: output });
+}
