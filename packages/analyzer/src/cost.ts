@@ -54,11 +54,13 @@ export interface Analysis extends CostTotals {
 const KIND_ORDER: readonly LayerKind[] = ['normalization', 'conv', 'pointwise', 'depthwise', 'bn', 'dense', 'other', 'unsupported'];
 
 class Totals {
+  used = false;
   trainable = 0;
   nonTrainable = 0;
   macs = 0;
   activations = 0;
   add(trainable: number, nonTrainable: number, macs: number, activations: number): void {
+    this.used = true;
     this.trainable += trainable;
     this.nonTrainable += nonTrainable;
     this.macs += macs;
@@ -74,44 +76,64 @@ class Totals {
   }
 }
 
-/** Folds layers into totals, per-stage and per-kind sums, and (optionally) per-layer records. */
+/**
+ * Folds layers into totals, per-stage and per-kind sums, and (optionally) per-layer records. Built for speed
+ * (search prices thousands of candidates): the current stage is chosen once per block, and layer names and
+ * shapes are only materialized when records are kept.
+ */
 export class CostAccumulator {
   private readonly total = new Totals();
   private readonly stages = new Map<string, Totals>();
-  private readonly kinds = new Map<LayerKind, Totals>();
+  private readonly kinds = new Map<LayerKind, Totals>(KIND_ORDER.map((k) => [k, new Totals()]));
   private readonly records: LayerCost[] | undefined;
   private readonly unsupported: { name: string; className: string }[] = [];
+  private stageName = '';
+  private stageTotals: Totals = new Totals();
 
   constructor(keepLayers: boolean) {
     this.records = keepLayers ? [] : undefined;
   }
 
-  add(
-    name: string,
-    kind: LayerKind,
-    stage: string,
-    outputShape: readonly number[],
-    trainable: number,
-    nonTrainable: number,
-    macs: number,
-    activations: number,
-  ): void {
-    this.total.add(trainable, nonTrainable, macs, activations);
+  get keepsLayers(): boolean {
+    return this.records !== undefined;
+  }
+
+  /** Layers added from now on belong to `stage`. */
+  setStage(stage: string): void {
+    if (stage === this.stageName) return;
     let s = this.stages.get(stage);
     if (s === undefined) this.stages.set(stage, (s = new Totals()));
-    s.add(trainable, nonTrainable, macs, activations);
-    let k = this.kinds.get(kind);
-    if (k === undefined) this.kinds.set(kind, (k = new Totals()));
-    k.add(trainable, nonTrainable, macs, activations);
+    this.stageName = stage;
+    this.stageTotals = s;
+  }
+
+  private sum(kind: LayerKind, trainable: number, nonTrainable: number, macs: number, activations: number): void {
+    this.total.add(trainable, nonTrainable, macs, activations);
+    this.stageTotals.add(trainable, nonTrainable, macs, activations);
+    (this.kinds.get(kind) as Totals).add(trainable, nonTrainable, macs, activations);
+  }
+
+  private record(name: string, kind: LayerKind, outputShape: readonly number[], trainable: number, nonTrainable: number, macs: number, activations: number): void {
     this.records?.push({
       name,
       kind,
-      stage,
+      stage: this.stageName,
       outputShape,
       params: { trainable, nonTrainable, total: trainable + nonTrainable },
       macs,
       activations,
     });
+  }
+
+  add(name: string, kind: LayerKind, outputShape: readonly number[], trainable: number, nonTrainable: number, macs: number, activations: number): void {
+    this.sum(kind, trainable, nonTrainable, macs, activations);
+    this.record(name, kind, outputShape, trainable, nonTrainable, macs, activations);
+  }
+
+  /** A layer with a square `size`×`size`×`channels` output, named `prefix + suffix`. */
+  addSpatial(prefix: string, suffix: string, kind: LayerKind, size: number, channels: number, trainable: number, nonTrainable: number, macs: number, activations: number): void {
+    this.sum(kind, trainable, nonTrainable, macs, activations);
+    if (this.records !== undefined) this.record(prefix + suffix, kind, [size, size, channels], trainable, nonTrainable, macs, activations);
   }
 
   markUnsupported(name: string, className: string): void {
@@ -120,8 +142,8 @@ export class CostAccumulator {
 
   finish(model: string, resolution: number): Analysis {
     const byKind = KIND_ORDER.flatMap((kind) => {
-      const t = this.kinds.get(kind);
-      return t === undefined ? [] : [{ kind, ...t.freeze() }];
+      const t = this.kinds.get(kind) as Totals;
+      return t.used ? [{ kind, ...t.freeze() }] : [];
     });
     return {
       model,

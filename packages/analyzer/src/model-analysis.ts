@@ -124,7 +124,8 @@ export function analyzeLayersModel(model: LayersModelLike, options: { readonly l
       kind = 'unsupported';
       macs = 0;
     }
-    acc.add(layer.name, kind, className, outputShape, trainable, nonTrainable, macs, activations);
+    acc.setStage(className);
+    acc.add(layer.name, kind, outputShape, trainable, nonTrainable, macs, activations);
   }
   const input = model.inputs[0]?.shape;
   return acc.finish(model.name, input?.[1] ?? 0);

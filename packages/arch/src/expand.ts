@@ -96,17 +96,8 @@ export function expandNetwork(spec: NetworkSpec): ConcreteNetwork {
     for (let repeat = 0; repeat < repeats; repeat++) {
       const stride = repeat === 0 ? stage.block.stride : 1;
       const outSize = Math.ceil(size / stride);
-      const common = {
-        name: blockName(stageIndex + 1, repeat),
-        stage: stageIndex + 1,
-        kernel: stage.block.kernel,
-        stride,
-        inChannels,
-        outChannels,
-        activation: stage.block.activation ?? spec.activation,
-        inSize: size,
-        outSize,
-      };
+      const activation = stage.block.activation ?? spec.activation;
+      const common: ConcreteCommon = { name: blockName(stageIndex + 1, repeat), stage: stageIndex + 1, kernel: stage.block.kernel, stride, inChannels, outChannels, activation, inSize: size, outSize };
       blocks.push(concreteBlock(stage.block, common, channels));
       inChannels = outChannels;
       size = outSize;
@@ -130,29 +121,31 @@ export function expandNetwork(spec: NetworkSpec): ConcreteNetwork {
   };
 }
 
-function concreteBlock(block: BlockSpec, common: ConcreteCommon, channels: (c: number) => number): ConcreteBlock {
-  const sameShape = common.stride === 1 && common.inChannels === common.outChannels;
+/**
+ * One literal per kind (no object spread: this runs for every block of every candidate a search prices, and V8
+ * builds spread copies far more slowly).
+ */
+function concreteBlock(block: BlockSpec, c: ConcreteCommon, channels: (c: number) => number): ConcreteBlock {
+  const { name, stage, kernel, stride, inChannels, outChannels, activation, inSize, outSize } = c;
+  const sameShape = stride === 1 && inChannels === outChannels;
   switch (block.kind) {
     case 'conv':
-      return { ...common, kind: 'conv', residual: block.skip && sameShape };
+      return { kind: 'conv', name, stage, kernel, stride, inChannels, outChannels, activation, inSize, outSize, residual: block.skip && sameShape };
     case 'ds':
-      return { ...common, kind: 'ds', seChannels: seChannelsOf(common.inChannels, block.se), residual: block.skip && sameShape };
+      return { kind: 'ds', name, stage, kernel, stride, inChannels, outChannels, activation, inSize, outSize, seChannels: seChannelsOf(inChannels, block.se), residual: block.skip && sameShape };
     case 'mbconv':
-    case 'fused': {
+    case 'fused':
       // Keras: filters = filters_in * expand_ratio; the SE bottleneck is sized from the block's input channels.
-      const expandedChannels = Math.round(common.inChannels * block.expand);
       return {
-        ...common,
-        kind: block.kind,
-        expandedChannels,
+        kind: block.kind, name, stage, kernel, stride, inChannels, outChannels, activation, inSize, outSize,
+        expandedChannels: Math.round(inChannels * block.expand),
         hasExpandConv: block.kind === 'fused' || block.expand !== 1,
-        seChannels: seChannelsOf(common.inChannels, block.se),
+        seChannels: seChannelsOf(inChannels, block.se),
         residual: block.skip && sameShape,
       };
-    }
     case 'bottleneck':
-      return { ...common, kind: 'bottleneck', innerChannels: channels(block.out * block.bottleneck), projection: !sameShape };
+      return { kind: 'bottleneck', name, stage, kernel, stride, inChannels, outChannels, activation, inSize, outSize, innerChannels: channels(block.out * block.bottleneck), projection: !sameShape };
     case 'basic':
-      return { ...common, kind: 'basic', innerChannels: common.outChannels, projection: !sameShape };
+      return { kind: 'basic', name, stage, kernel, stride, inChannels, outChannels, activation, inSize, outSize, innerChannels: outChannels, projection: !sameShape };
   }
 }
