@@ -3,11 +3,13 @@
 import { ArchError } from '@scalelab/arch';
 import { ANALYZE_HELP, analyzeCommand } from './commands/analyze.js';
 import { SCALE_HELP, scaleCommand } from './commands/scale.js';
+import { TRAIN_HELP, trainCommand } from './commands/train.js';
 import { UsageError } from './errors.js';
 
 const VERBS: Readonly<Record<string, { run: (argv: readonly string[]) => Promise<string>; summary: string; help: string }>> = {
   analyze: { run: analyzeCommand, summary: 'exact params, MACs and activations of a model', help: ANALYZE_HELP },
   scale: { run: scaleCommand, summary: 'compound-scale a model (one φ or the family φ = 0…K)', help: SCALE_HELP },
+  train: { run: trainCommand, summary: 'train a model on a dataset with TF.js (wasm, cpu or tfjs-node)', help: TRAIN_HELP },
 };
 
 const HELP = `Usage: scalelab <command> [options]

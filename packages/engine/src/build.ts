@@ -7,6 +7,8 @@
 import { tf } from './tf.js';
 import { expandNetwork } from '@scalelab/arch';
 import type { Activation, ConcreteBlock, NetworkSpec } from '@scalelab/arch';
+import { TrainingBatchNormalization } from './layers/batch-norm.js';
+import { SeededDropout } from './layers/dropout.js';
 import { Normalization } from './layers/normalization.js';
 
 export interface BuildOptions {
@@ -16,6 +18,17 @@ export interface BuildOptions {
   readonly initialize?: boolean;
   /** BN momentum (Keras' default 0.99 suits long runs; short runs want less). Default 0.99. */
   readonly bnMomentum?: number;
+  /**
+   * Drop-connect (stochastic depth) on residual branches, as Keras: block b of B drops with rate·b/B.
+   * Keras' EfficientNets use 0.2; default 0 (none).
+   */
+  readonly dropConnect?: number;
+  /**
+   * End in logits instead of softmax (the classifier's weights are the same). Training wants logits: a loss on
+   * softmax outputs must clip them before the log, and the clip's gradient is zero exactly where the network is
+   * confidently wrong, so those examples never get corrected.
+   */
+  readonly outputLogits?: boolean;
 }
 
 type SymbolicTensor = tf.SymbolicTensor;
@@ -63,7 +76,7 @@ class NetworkBuilder {
   }
 
   bn(x: SymbolicTensor, name: string): SymbolicTensor {
-    return tf.layers.batchNormalization({ name, axis: -1, momentum: this.options.bnMomentum ?? 0.99, epsilon: 1e-3 }).apply(x) as SymbolicTensor;
+    return new TrainingBatchNormalization({ name, axis: -1, momentum: this.options.bnMomentum ?? 0.99, epsilon: 1e-3 }).apply(x) as SymbolicTensor;
   }
 
   act(x: SymbolicTensor, name: string, activation: Activation): SymbolicTensor {
@@ -88,19 +101,30 @@ class NetworkBuilder {
     return tf.layers.add({ name }).apply([a, b]) as SymbolicTensor;
   }
 
-  block(x: SymbolicTensor, b: ConcreteBlock): SymbolicTensor {
+  dropout(x: SymbolicTensor, name: string, rate: number, noiseShape?: (number | null)[]): SymbolicTensor {
+    if (rate <= 0) return x;
+    const args = { name, rate, seed: this.seedCounter++, ...(noiseShape === undefined ? {} : { noiseShape: noiseShape as number[] }) };
+    return new SeededDropout(args).apply(x) as SymbolicTensor;
+  }
+
+  /** The residual sum, after drop-connect on the branch (one keep/drop per example, as Keras). */
+  residual(branch: SymbolicTensor, input: SymbolicTensor, name: string, dropRate: number): SymbolicTensor {
+    return this.add(this.dropout(branch, `${name}_drop`, dropRate, [null, 1, 1, 1]), input, `${name}_add`);
+  }
+
+  block(x: SymbolicTensor, b: ConcreteBlock, dropRate = 0): SymbolicTensor {
     const n = b.name;
     const input = x;
     switch (b.kind) {
       case 'conv': {
         x = this.convBnAct(x, n, b.outChannels, b.kernel, b.stride, b.activation, '_');
-        return b.residual ? this.add(x, input, `${n}_add`) : x;
+        return b.residual ? this.residual(x, input, n, dropRate) : x;
       }
       case 'ds': {
         x = this.act(this.bn(this.depthwise(x, `${n}_dwconv`, b.kernel, b.stride), `${n}_bn`), `${n}_activation`, b.activation);
         if (b.seChannels > 0) x = this.se(x, n, b.inChannels, b.seChannels, b.activation);
         x = this.bn(this.conv(x, `${n}_project_conv`, b.outChannels, 1, 1), `${n}_project_bn`);
-        return b.residual ? this.add(x, input, `${n}_add`) : x;
+        return b.residual ? this.residual(x, input, n, dropRate) : x;
       }
       case 'mbconv':
       case 'fused': {
@@ -113,7 +137,7 @@ class NetworkBuilder {
         }
         if (b.seChannels > 0) x = this.se(x, n, b.expandedChannels, b.seChannels, b.activation);
         x = this.bn(this.conv(x, `${n}_project_conv`, b.outChannels, 1, 1), `${n}_project_bn`);
-        return b.residual ? this.add(x, input, `${n}_add`) : x;
+        return b.residual ? this.residual(x, input, n, dropRate) : x;
       }
       case 'bottleneck': {
         const shortcut = b.projection ? this.convBnAct(input, n, b.outChannels, 1, b.stride, null, '_0_') : input;
@@ -132,7 +156,8 @@ class NetworkBuilder {
   }
 
   dense(x: SymbolicTensor, units: number): SymbolicTensor {
-    return tf.layers.dense({ name: 'predictions', units, activation: 'softmax', kernelInitializer: this.denseInit() }).apply(x) as SymbolicTensor;
+    const activation = this.options.outputLogits === true ? 'linear' : 'softmax';
+    return tf.layers.dense({ name: 'predictions', units, activation, kernelInitializer: this.denseInit() }).apply(x) as SymbolicTensor;
   }
 }
 
@@ -146,10 +171,13 @@ export function buildModel(spec: NetworkSpec, options: BuildOptions = {}): tf.La
   if (net.stem.pool) {
     x = tf.layers.maxPooling2d({ name: 'stem_pool', poolSize: net.stem.pool.kernel, strides: net.stem.pool.stride, padding: 'same' }).apply(x) as SymbolicTensor;
   }
-  for (const block of net.blocks) x = b.block(x, block);
+  const dropConnect = options.dropConnect ?? 0;
+  net.blocks.forEach((block, i) => {
+    x = b.block(x, block, (dropConnect * i) / net.blocks.length);
+  });
   if (net.head !== null) x = b.convBnAct(x, 'top', net.head.outChannels, 1, 1, net.activation, '_');
   x = tf.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as SymbolicTensor;
-  if (net.dropout > 0) x = tf.layers.dropout({ name: 'top_dropout', rate: net.dropout }).apply(x) as SymbolicTensor;
+  x = b.dropout(x, 'top_dropout', net.dropout);
   const output = b.dense(x, net.classes);
   return tf.model({ name: net.name, inputs: input, outputs: output });
 }

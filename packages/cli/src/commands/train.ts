@@ -1,0 +1,132 @@
+import { scaleSpec, withClasses, withResolution } from '@scalelab/arch';
+import type { NetworkSpec } from '@scalelab/arch';
+import { analyzeSpec } from '@scalelab/analyzer';
+import { numberFlag, oneModel, parseFlags, stringFlag } from '../args.js';
+import { UsageError } from '../errors.js';
+import { resolveModel } from '../model-source.js';
+import { clock, progressLine } from '../progress.js';
+
+export const TRAIN_HELP = `Usage: scalelab train <model|arch-file> [options]
+
+Train a model on a dataset with TF.js and report test accuracy, loss, per-epoch history and speed.
+
+Options:
+  --dataset D      mnist (built in, default) | synthetic | folder:<path> | cifar10:<path>
+  --epochs E       passes over the training set (default 2)
+  --steps N        a number of training steps instead of epochs
+  --batch B        batch size (default 64)
+  --resolution R   input resolution in pixels (default: the model's); images are resized to it
+  --width W        width multiplier (default 1)
+  --depth D        depth multiplier (default 1)
+  --classes K      classes (synthetic data: how many to make; other datasets: must match the data)
+  --seed S         seed of every random choice: init, shuffling, dropout (default 0)
+  --backend B      tensorflow | wasm | cpu (default: the best that loads, in that order)
+  --optimizer O    adam (default) | momentum | sgd | rmsprop
+  --lr L           peak learning rate (default: adam 3e-3, momentum/sgd 0.05, rmsprop 1e-3)
+  --bn-momentum M  batch-norm momentum (default 0.9, for short runs)
+  --drop-connect R drop-connect rate on residual branches (Keras: 0.2; default 0)
+  --json           machine-readable result on stdout (progress stays on stderr)
+  -h, --help       this help
+
+The model's input channels and classes follow the dataset. Same seed and backend, same result.
+
+Examples:
+  scalelab train proxy-b0 --dataset mnist
+  scalelab train efficientnet-b0 --width 0.25 --depth 0.5 --resolution 64 --dataset folder:./pets --epochs 5 --json`;
+
+export async function trainCommand(argv: readonly string[]): Promise<string> {
+  const p = parseFlags(argv, {
+    dataset: { type: 'string' },
+    epochs: { type: 'string' },
+    steps: { type: 'string' },
+    batch: { type: 'string' },
+    resolution: { type: 'string' },
+    width: { type: 'string' },
+    depth: { type: 'string' },
+    classes: { type: 'string' },
+    seed: { type: 'string' },
+    backend: { type: 'string' },
+    optimizer: { type: 'string' },
+    lr: { type: 'string' },
+    'bn-momentum': { type: 'string' },
+    'drop-connect': { type: 'string' },
+    json: { type: 'boolean' },
+  }, 'train');
+  if (p.values.help === true) return TRAIN_HELP;
+  const source = resolveModel(oneModel(p, 'train'));
+  if (source.kind !== 'spec') throw new UsageError('train needs a zoo model or an arch file, not a model.json');
+  const epochs = numberFlag(p, 'epochs', { integer: true, positive: true });
+  const steps = numberFlag(p, 'steps', { integer: true, positive: true });
+  if (epochs !== undefined && steps !== undefined) throw new UsageError('give either --epochs or --steps, not both');
+  const batchSize = numberFlag(p, 'batch', { integer: true, positive: true });
+  const resolution = numberFlag(p, 'resolution', { integer: true, positive: true });
+  const width = numberFlag(p, 'width', { positive: true });
+  const depth = numberFlag(p, 'depth', { positive: true });
+  const classes = numberFlag(p, 'classes', { integer: true, min: 2 });
+  const seed = numberFlag(p, 'seed', { integer: true, min: 0 }) ?? 0;
+  const learningRate = numberFlag(p, 'lr', { positive: true });
+  const bnMomentum = numberFlag(p, 'bn-momentum', { min: 0 });
+  const dropConnect = numberFlag(p, 'drop-connect', { min: 0 });
+  const datasetName = stringFlag(p, 'dataset') ?? 'mnist';
+  const backendName = stringFlag(p, 'backend');
+  const optimizerName = stringFlag(p, 'optimizer');
+
+  const engine = await import('@scalelab/engine');
+  if (backendName !== undefined && !engine.isBackendName(backendName)) throw new UsageError(`--backend must be one of ${engine.BACKENDS.join(', ')}, got '${backendName}'`);
+  if (optimizerName !== undefined && !(engine.OPTIMIZERS as readonly string[]).includes(optimizerName)) throw new UsageError(`--optimizer must be one of ${engine.OPTIMIZERS.join(', ')}, got '${optimizerName}'`);
+  engine.validateDatasetName(datasetName);
+
+  let spec: NetworkSpec = scaleSpec(source.spec, { depth: depth ?? 1, width: width ?? 1, resolution: 1 });
+  if (resolution !== undefined) spec = withResolution(spec, resolution);
+  const backend = await engine.useBackend(backendName as Parameters<typeof engine.useBackend>[0]);
+  const data = datasetName === 'synthetic' ? { ...engine.syntheticDataset({ seed, size: spec.input.resolution, classes: classes ?? 10 }), name: 'synthetic' } : engine.loadDataset(datasetName, spec.input.resolution, seed);
+  if (classes !== undefined && classes !== data.classes) throw new UsageError(`--classes ${classes} does not match dataset '${datasetName}', which has ${data.classes} classes`);
+  const fitted = withClasses({ ...spec, input: { ...spec.input, channels: data.channels } }, data.classes);
+  const cost = analyzeSpec(fitted);
+
+  const progress = progressLine();
+  progress.log(`training ${spec.name} (${cost.params.total.toLocaleString('en-US')} params, ${(cost.macs / 1e6).toFixed(1)}M MACs) on ${data.name} (${data.train.count} train / ${data.test.count} test, ${data.size} px) with ${backend}`);
+  const result = engine.trainSpec(fitted, data, {
+    ...(epochs === undefined ? {} : { epochs }),
+    ...(steps === undefined ? {} : { steps }),
+    ...(batchSize === undefined ? {} : { batchSize }),
+    ...(learningRate === undefined ? {} : { learningRate }),
+    ...(bnMomentum === undefined ? {} : { bnMomentum }),
+    ...(dropConnect === undefined ? {} : { dropConnect }),
+    ...(optimizerName === undefined ? {} : { optimizer: optimizerName as (typeof engine.OPTIMIZERS)[number] }),
+    seed,
+    onProgress: (s) => {
+      const eta = s.step > 0 ? ((s.totalSteps - s.step) * s.elapsedSeconds) / s.step : Number.NaN;
+      progress.update(`epoch ${s.epoch}  step ${s.step}/${s.totalSteps}  loss ${s.loss.toFixed(4)}  ${s.imagesPerSecond.toFixed(0)} img/s  ${s.phase === 'eval' ? 'evaluating…' : `ETA ${clock(eta)}`}`);
+    },
+  });
+  for (const h of result.history) {
+    progress.log(`epoch ${h.epoch}: train loss ${h.trainLoss.toFixed(4)} acc ${(100 * h.trainAccuracy).toFixed(2)}%  test loss ${h.testLoss.toFixed(4)} acc ${(100 * h.testAccuracy).toFixed(2)}%  (${h.seconds.toFixed(1)} s)`);
+  }
+  progress.done();
+  const json = {
+    model: spec.name,
+    dataset: data.name,
+    resolution: data.size,
+    backend: result.backend,
+    accuracy: result.accuracy,
+    loss: result.loss,
+    epochs: result.epochs,
+    steps: result.steps,
+    trainSeconds: result.trainSeconds,
+    evalSeconds: result.evalSeconds,
+    imagesPerSecond: result.imagesPerSecond,
+    params: cost.params.total,
+    macs: cost.macs,
+    seed: result.seed,
+    batchSize: result.batchSize,
+    optimizer: result.optimizer,
+    learningRate: result.learningRate,
+    history: result.history,
+  };
+  if (p.values.json === true) return JSON.stringify(json, null, 2);
+  return [
+    `test accuracy ${(100 * result.accuracy).toFixed(2)}%  loss ${result.loss.toFixed(4)}`,
+    `${result.steps} steps in ${result.epochs} epoch(s), ${result.trainSeconds.toFixed(1)} s training (${result.imagesPerSecond.toFixed(0)} images/s) + ${result.evalSeconds.toFixed(1)} s evaluation on ${result.backend}`,
+  ].join('\n');
+}

@@ -1,0 +1,71 @@
+/**
+ * Backend choice: `tensorflow` (@tensorflow/tfjs-node, an optional dependency that cannot install where only the
+ * npm registry is reachable) → `wasm` with ScaleLab's gradient kernels → `cpu`. A forced backend that cannot load
+ * is an error; the automatic choice falls through.
+ */
+import { EngineError } from './errors.js';
+import { registerWasmTrainingKernels } from './kernels/register.js';
+import { tf } from './tf.js';
+
+export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export function isBackendName(name: string): name is BackendName {
+  return (BACKENDS as readonly string[]).includes(name);
+}
+
+/** Each backend's one-time set-up (imports, kernel registration), shared by concurrent callers. */
+const prepared = new Map<BackendName, Promise<void>>();
+
+function prepare(name: BackendName): Promise<void> {
+  let p = prepared.get(name);
+  if (p === undefined) {
+    p = prepareOnce(name);
+    prepared.set(name, p);
+  }
+  return p;
+}
+
+async function load(name: BackendName): Promise<void> {
+  await prepare(name);
+  if (!(await tf.setBackend(name))) throw new Error(`TF.js could not initialize the '${name}' backend`);
+  await tf.ready();
+}
+
+async function prepareOnce(name: BackendName): Promise<void> {
+  switch (name) {
+    case 'tensorflow': {
+      // A variable specifier: the package is optional and usually absent, so it must not be resolved at build time.
+      const specifier = '@tensorflow/tfjs-node';
+      await import(specifier);
+      break;
+    }
+    case 'wasm':
+      await import('@tensorflow/tfjs-backend-wasm');
+      registerWasmTrainingKernels();
+      break;
+    case 'cpu':
+      break;
+  }
+}
+
+/** Switch TF.js to `forced`, or to the best backend that loads; returns the one in use. */
+export async function useBackend(forced?: BackendName): Promise<BackendName> {
+  if (forced !== undefined) {
+    try {
+      await load(forced);
+    } catch (e) {
+      throw new EngineError('BACKEND_UNAVAILABLE', `backend '${forced}' is not available here: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    }
+    return forced;
+  }
+  for (const name of BACKENDS) {
+    try {
+      await load(name);
+      return name;
+    } catch {
+      // fall through to the next backend
+    }
+  }
+  throw new EngineError('BACKEND_UNAVAILABLE', 'no TF.js backend could be initialized');
+}

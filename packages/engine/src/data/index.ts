@@ -1,0 +1,43 @@
+/** Dataset names as the CLI takes them: `mnist`, `synthetic`, `folder:<path>`, `cifar10:<path>`. */
+import { EngineError } from '../errors.js';
+import { loadCifar10 } from './cifar10.js';
+import type { Dataset } from './dataset.js';
+import { loadFolder } from './folder.js';
+import { loadMnist } from './mnist.js';
+import { resizeSet } from './resize.js';
+import { syntheticDataset } from './synthetic.js';
+
+export type { Dataset, ImageSet } from './dataset.js';
+export { resizeImage, resizeSet } from './resize.js';
+export { syntheticDataset } from './synthetic.js';
+export type { SyntheticOptions } from './synthetic.js';
+
+export const DATASET_FORMS = ['mnist', 'synthetic', 'folder:<path>', 'cifar10:<path>'] as const;
+
+/** Fails with a clear message for an unknown name, before anything is loaded. */
+export function validateDatasetName(name: string): void {
+  if (name === 'mnist' || name === 'synthetic') return;
+  for (const prefix of ['folder:', 'cifar10:']) {
+    if (name.startsWith(prefix)) {
+      if (name.length === prefix.length) throw new EngineError('BAD_DATASET', `dataset '${name}' needs a path after '${prefix}'`);
+      return;
+    }
+  }
+  throw new EngineError('BAD_DATASET', `unknown dataset '${name}' (expected ${DATASET_FORMS.join(', ')})`);
+}
+
+/** Load a dataset with its images at `resolution`×`resolution`. */
+export function loadDataset(name: string, resolution: number, seed = 0): Dataset {
+  validateDatasetName(name);
+  let data: Dataset;
+  if (name === 'mnist') data = loadMnist();
+  else if (name === 'synthetic') data = syntheticDataset({ seed, size: resolution });
+  else if (name.startsWith('folder:')) return loadFolder(name.slice('folder:'.length), resolution);
+  else data = loadCifar10(name.slice('cifar10:'.length));
+  return {
+    ...data,
+    size: resolution,
+    train: resizeSet(data.train, data.size, data.channels, resolution),
+    test: resizeSet(data.test, data.size, data.channels, resolution),
+  };
+}

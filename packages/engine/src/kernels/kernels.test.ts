@@ -1,0 +1,143 @@
+/**
+ * ScaleLab's wasm training kernels against TF.js' cpu backend (the reference): every kernel over strides 1 and 2,
+ * kernels 1/3/5, `same` and `valid` padding and odd sizes, max abs error ≤ 1e-4; and whole-model gradients of a
+ * small MBConv+SE network.
+ */
+import test from 'ava';
+import type { ExecutionContext } from 'ava';
+import { zooModel } from '@scalelab/arch';
+import { useBackend } from '../backend.js';
+import { buildModel } from '../build.js';
+import { seededRandom } from '../random.js';
+import { tf } from '../tf.js';
+import { BATCH_NORM_TRAIN } from './batch-norm-train.js';
+
+const random = seededRandom(42);
+const values = (n: number): Float32Array => Float32Array.from({ length: n }, () => random() * 2 - 1);
+const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** Run `f` on cpu and on wasm with the same inputs; return both outputs as flat arrays. */
+async function onBothBackends(inputs: readonly { values: Float32Array; shape: number[] }[], f: (...xs: tf.Tensor[]) => tf.Tensor[]): Promise<[Float32Array[], Float32Array[]]> {
+  const run = async (backend: 'cpu' | 'wasm'): Promise<Float32Array[]> => {
+    await useBackend(backend);
+    return tf.tidy(() => f(...inputs.map((i) => tf.tensor(i.values, i.shape))).map((t) => t.dataSync() as Float32Array));
+  };
+  return [await run('cpu'), await run('wasm')];
+}
+
+function maxAbsError(t: ExecutionContext, a: readonly Float32Array[], b: readonly Float32Array[]): number {
+  t.is(a.length, b.length);
+  let worst = 0;
+  a.forEach((x, i) => {
+    const y = b[i] as Float32Array;
+    t.is(x.length, y.length);
+    for (let j = 0; j < x.length; j++) worst = Math.max(worst, Math.abs((x[j] as number) - (y[j] as number)));
+  });
+  return worst;
+}
+
+const outSize = (n: number, k: number, s: number, pad: 'same' | 'valid'): number => (pad === 'same' ? Math.ceil(n / s) : Math.floor((n - k) / s) + 1);
+
+interface Case {
+  kernel: number;
+  stride: number;
+  pad: 'same' | 'valid';
+  h: number;
+  w: number;
+}
+const CASES: Case[] = [];
+for (const kernel of [1, 3, 5]) for (const stride of [1, 2]) for (const pad of ['same', 'valid'] as const) for (const [h, w] of [[7, 9], [8, 8], [11, 5]] as const) {
+  if (pad === 'valid' && (h < kernel || w < kernel)) continue;
+  CASES.push({ kernel, stride, pad, h, w });
+}
+
+for (const kind of ['conv2d', 'depthwise'] as const) {
+  test.serial(`${kind} gradients (dx and dW: Conv2DBackprop*/DepthwiseConv2dNativeBackprop*) equal cpu over ${CASES.length} geometries`, async (t) => {
+    let worst = 0;
+    for (const c of CASES) {
+      const inC = 5;
+      const mult = 2;
+      const xShape = [2, c.h, c.w, inC];
+      const wShape = kind === 'conv2d' ? [c.kernel, c.kernel, inC, 6] : [c.kernel, c.kernel, inC, mult];
+      const outC = kind === 'conv2d' ? 6 : inC * mult;
+      const rShape = [2, outSize(c.h, c.kernel, c.stride, c.pad), outSize(c.w, c.kernel, c.stride, c.pad), outC];
+      const [cpu, wasm] = await onBothBackends(
+        [{ values: values(size(xShape)), shape: xShape }, { values: values(size(wShape)), shape: wShape }, { values: values(size(rShape)), shape: rShape }],
+        (x, w, r) => {
+          const conv = (a: tf.Tensor, b: tf.Tensor): tf.Tensor =>
+            kind === 'conv2d' ? tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad) : tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad);
+          return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), r as tf.Tensor)))([x as tf.Tensor, w as tf.Tensor]);
+        },
+      );
+      worst = Math.max(worst, maxAbsError(t, cpu, wasm));
+    }
+    t.true(worst <= 1e-4, `max abs error ${worst}`);
+  });
+}
+
+test.serial('training-mode batch norm (forward outputs and dx, dγ, dβ) equals TF.js moments + batchNorm on cpu', async (t) => {
+  let worst = 0;
+  for (const shape of [[3, 5, 7, 4], [2, 1, 1, 9], [16, 3, 3, 24]]) {
+    const C = shape[3] as number;
+    const inputs = [
+      { values: values(size(shape)).map((v) => 3 * v + 0.5), shape },
+      { values: values(C).map((v) => 1 + 0.5 * v), shape: [C] },
+      { values: values(C), shape: [C] },
+      { values: values(size(shape)), shape },
+    ];
+    const cpuRef = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, r: tf.Tensor): tf.Tensor[] => {
+      const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor => {
+        const m = tf.moments(a, [0, 1, 2]);
+        return tf.sum(tf.mul(tf.batchNorm(a, m.mean, m.variance, b, g, 1e-3), r));
+      };
+      const m = tf.moments(x, [0, 1, 2]);
+      return [tf.batchNorm(x, m.mean, m.variance, beta, gamma, 1e-3), m.mean, m.variance, ...tf.grads(f)([x, gamma, beta])];
+    };
+    const fused = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, r: tf.Tensor): tf.Tensor[] => {
+      const run = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor[] => tf.engine().runKernel(BATCH_NORM_TRAIN, { x: a, gamma: g, beta: b }, { epsilon: 1e-3 }) as tf.Tensor[];
+      const [y, mean, variance] = run(x, gamma, beta) as [tf.Tensor, tf.Tensor, tf.Tensor];
+      return [y, mean, variance, ...tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul((run(a, g, b)[0] as tf.Tensor), r)))([x, gamma, beta])];
+    };
+    await useBackend('cpu');
+    const expected = tf.tidy(() => cpuRef(...(inputs.map((i) => tf.tensor(i.values, i.shape)) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor])).map((x) => x.dataSync() as Float32Array));
+    await useBackend('wasm');
+    const actual = tf.tidy(() => fused(...(inputs.map((i) => tf.tensor(i.values, i.shape)) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor])).map((x) => x.dataSync() as Float32Array));
+    worst = Math.max(worst, maxAbsError(t, expected, actual));
+  }
+  t.true(worst <= 1e-4, `max abs error ${worst}`);
+});
+
+test.serial('whole-model gradients of a small MBConv+SE network (proxy-b0 at 16 px) equal cpu', async (t) => {
+  const spec = { ...zooModel('proxy-b0'), input: { resolution: 16, channels: 1, normalization: 'none' as const } };
+  const x = values(8 * 16 * 16);
+  const labels = Int32Array.from({ length: 8 }, (_, i) => i);
+  const gradients = async (backend: 'cpu' | 'wasm'): Promise<{ loss: number; grads: Float32Array[] }> => {
+    await useBackend(backend);
+    const model = buildModel(spec, { seed: 3, outputLogits: true });
+    const out = tf.tidy(() => {
+      const input = tf.tensor4d(x, [8, 16, 16, 1]);
+      const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
+      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.apply(input, { training: true }) as tf.Tensor) as tf.Scalar);
+      return { loss: value.dataSync()[0] ?? Number.NaN, grads: model.trainableWeights.map((w) => (grads[(w.read() as tf.Variable).name] as tf.Tensor).dataSync() as Float32Array) };
+    });
+    model.dispose();
+    return out;
+  };
+  const cpu = await gradients('cpu');
+  const wasm = await gradients('wasm');
+  t.true(Math.abs(cpu.loss - wasm.loss) < 1e-5, `loss ${cpu.loss} vs ${wasm.loss}`);
+  t.is(cpu.grads.length, wasm.grads.length);
+  // Per tensor, error relative to the tensor's largest gradient (float32 sums in different orders), or to a
+  // thousandth of the model's largest gradient for tensors whose gradients are themselves rounding noise.
+  const globalScale = Math.max(...cpu.grads.map((g) => g.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
+  cpu.grads.forEach((g, i) => {
+    const h = wasm.grads[i] as Float32Array;
+    let scale = 0;
+    let err = 0;
+    for (let j = 0; j < g.length; j++) {
+      scale = Math.max(scale, Math.abs(g[j] as number));
+      err = Math.max(err, Math.abs((g[j] as number) - (h[j] as number)));
+    }
+    t.true(err / Math.max(scale, 1e-3 * globalScale) < 1e-3, `weight ${i}: error ${err} of ${scale}`);
+  });
+});

@@ -1,0 +1,256 @@
+/**
+ * Budgeted training of a spec on a dataset: seeded (init, shuffling, dropout), leak-free (every tensor made here
+ * is disposed), and reporting accuracy, loss, per-epoch history, train seconds and images/s.
+ */
+import { withClasses } from '@scalelab/arch';
+import type { NetworkSpec } from '@scalelab/arch';
+import { buildModel } from './build.js';
+import type { Dataset, ImageSet } from './data/dataset.js';
+import { EngineError } from './errors.js';
+import { seededRandom, shuffledIndices } from './random.js';
+import { tf } from './tf.js';
+
+export const OPTIMIZERS = ['adam', 'momentum', 'sgd', 'rmsprop'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+export const SCHEDULES = ['cosine', 'constant'] as const;
+export type ScheduleName = (typeof SCHEDULES)[number];
+
+export interface TrainOptions {
+  /** Budget: whole passes over the training set (default 2), or a number of steps (takes precedence). */
+  readonly epochs?: number;
+  readonly steps?: number;
+  readonly batchSize?: number;
+  readonly optimizer?: OptimizerName;
+  /** Peak learning rate (default: 3e-3 for adam, 0.05 for momentum/sgd, 1e-3 for rmsprop). */
+  readonly learningRate?: number;
+  /** Linear warm-up over the first `warmupSteps` (default 5% of the budget, at most 100), then this schedule. */
+  readonly schedule?: ScheduleName;
+  readonly warmupSteps?: number;
+  /** BN momentum: 0.9 suits short runs (Keras' 0.99 needs thousands of steps for its moving averages). */
+  readonly bnMomentum?: number;
+  readonly dropConnect?: number;
+  readonly seed?: number;
+  /** Evaluate on the test set after every epoch (default) or only at the end. */
+  readonly evaluateEachEpoch?: boolean;
+  readonly evalBatchSize?: number;
+  readonly onProgress?: (p: TrainProgress) => void;
+}
+
+export interface TrainProgress {
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly epoch: number;
+  readonly loss: number;
+  readonly imagesPerSecond: number;
+  readonly elapsedSeconds: number;
+  readonly phase: 'train' | 'eval';
+}
+
+export interface EpochRecord {
+  readonly epoch: number;
+  readonly step: number;
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+  readonly testLoss: number;
+  readonly testAccuracy: number;
+  readonly seconds: number;
+}
+
+export interface TrainResult {
+  readonly backend: string;
+  readonly accuracy: number;
+  readonly loss: number;
+  readonly epochs: number;
+  readonly steps: number;
+  readonly trainSeconds: number;
+  readonly evalSeconds: number;
+  readonly imagesPerSecond: number;
+  readonly history: readonly EpochRecord[];
+  readonly seed: number;
+  readonly batchSize: number;
+  readonly optimizer: OptimizerName;
+  readonly learningRate: number;
+}
+
+const DEFAULT_LR: Record<OptimizerName, number> = { adam: 3e-3, momentum: 0.05, sgd: 0.05, rmsprop: 1e-3 };
+
+/** An optimizer whose learning rate can be changed every step. */
+interface ScheduledOptimizer {
+  readonly optimizer: tf.Optimizer;
+  setLearningRate(lr: number): void;
+  dispose(): void;
+}
+
+function makeOptimizer(name: OptimizerName, lr: number): ScheduledOptimizer {
+  switch (name) {
+    case 'sgd':
+    case 'momentum': {
+      // SGD-family optimizers cache −lr in a scalar; only their own setLearningRate refreshes it.
+      const o = name === 'sgd' ? tf.train.sgd(lr) : tf.train.momentum(lr, 0.9);
+      const dispose = (): void => {
+        o.dispose();
+        // TF.js 4.22: MomentumOptimizer.dispose() forgets the −lr scalar `c` it inherits from SGD (one leaked tensor).
+        if (name === 'momentum') (o as unknown as { c: tf.Tensor }).c.dispose();
+      };
+      return { optimizer: o, setLearningRate: (value) => o.setLearningRate(value), dispose };
+    }
+    case 'adam':
+    case 'rmsprop': {
+      // These read their `learningRate` field on every step.
+      const o = name === 'adam' ? tf.train.adam(lr) : tf.train.rmsprop(lr, 0.9, 0.9, 1e-3);
+      return { optimizer: o, setLearningRate: (value) => void ((o as unknown as { learningRate: number }).learningRate = value), dispose: () => o.dispose() };
+    }
+  }
+}
+
+/** Learning rate at `step` (0-based): linear warm-up, then constant or cosine decay to zero. */
+export function learningRateAt(step: number, total: number, peak: number, warmup: number, schedule: ScheduleName): number {
+  if (step < warmup) return (peak * (step + 1)) / warmup;
+  if (schedule === 'constant') return peak;
+  const t = (step - warmup) / Math.max(1, total - warmup);
+  return 0.5 * peak * (1 + Math.cos(Math.PI * Math.min(1, t)));
+}
+
+function validate(o: TrainOptions): void {
+  const positiveInt = (name: string, v: number | undefined): void => {
+    if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new EngineError('BAD_TRAINING_OPTION', `${name} must be a whole number ≥ 1, got ${String(v)}`);
+  };
+  positiveInt('epochs', o.epochs);
+  positiveInt('steps', o.steps);
+  positiveInt('batch size', o.batchSize);
+  if (o.learningRate !== undefined && !(o.learningRate > 0 && Number.isFinite(o.learningRate))) throw new EngineError('BAD_TRAINING_OPTION', `learning rate must be a positive number, got ${String(o.learningRate)}`);
+  if (o.bnMomentum !== undefined && !(o.bnMomentum >= 0 && o.bnMomentum < 1)) throw new EngineError('BAD_TRAINING_OPTION', `BN momentum must be in [0, 1), got ${String(o.bnMomentum)}`);
+}
+
+/** Copy the examples `order[start…end)` of a set into one batch. */
+function gather(set: ImageSet, pixels: number, order: Int32Array, start: number, end: number): { x: Float32Array; y: Int32Array } {
+  const x = new Float32Array((end - start) * pixels);
+  const y = new Int32Array(end - start);
+  for (let i = start; i < end; i++) {
+    const j = order[i] as number;
+    x.set(set.images.subarray(j * pixels, (j + 1) * pixels), (i - start) * pixels);
+    y[i - start] = set.labels[j] as number;
+  }
+  return { x, y };
+}
+
+/** Mean softmax cross-entropy of `logits` against integer labels (stable, never clipped), and correct argmaxes. */
+function lossAndCorrect(logits: tf.Tensor, labels: tf.Tensor1D, classes: number): { loss: tf.Scalar; correct: tf.Scalar } {
+  const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), logits) as tf.Scalar;
+  const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), labels), 'float32')) as tf.Scalar;
+  return { loss, correct };
+}
+
+export function evaluate(model: tf.LayersModel, set: ImageSet, size: number, channels: number, classes: number, batchSize = 256): { accuracy: number; loss: number } {
+  const pixels = size * size * channels;
+  const order = Int32Array.from({ length: set.count }, (_, i) => i);
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < set.count; start += batchSize) {
+    const end = Math.min(start + batchSize, set.count);
+    const batch = gather(set, pixels, order, start, end);
+    const [l, c] = tf.tidy(() => {
+      const p = model.apply(tf.tensor4d(batch.x, [end - start, size, size, channels]), { training: false }) as tf.Tensor;
+      const r = lossAndCorrect(p, tf.tensor1d(batch.y, 'int32'), classes);
+      return [r.loss.dataSync()[0] ?? Number.NaN, r.correct.dataSync()[0] ?? 0];
+    });
+    lossSum += (l as number) * (end - start);
+    correct += c as number;
+  }
+  return { accuracy: correct / set.count, loss: lossSum / set.count };
+}
+
+/**
+ * Train `spec` on `data` (the spec is adapted to the data: input channels, resolution and classes). Throws an
+ * EngineError('NON_FINITE_LOSS') when the loss becomes NaN or infinite.
+ */
+export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOptions = {}): TrainResult {
+  validate(options);
+  const seed = options.seed ?? 0;
+  const batchSize = Math.min(options.batchSize ?? 64, data.train.count);
+  const optimizerName = options.optimizer ?? 'adam';
+  const peakLr = options.learningRate ?? DEFAULT_LR[optimizerName];
+  const stepsPerEpoch = Math.ceil(data.train.count / batchSize);
+  const totalSteps = options.steps ?? (options.epochs ?? 2) * stepsPerEpoch;
+  const warmup = options.warmupSteps ?? Math.min(100, Math.floor(totalSteps * 0.05));
+  const schedule = options.schedule ?? 'cosine';
+  const size = data.size;
+  const channels = data.channels;
+  const pixels = size * size * channels;
+  const fitted: NetworkSpec = withClasses({ ...spec, input: { ...spec.input, resolution: size, channels } }, data.classes);
+
+  const model = buildModel(fitted, { seed, bnMomentum: options.bnMomentum ?? 0.9, dropConnect: options.dropConnect ?? 0, outputLogits: true });
+  const { optimizer, setLearningRate, dispose: disposeOptimizer } = makeOptimizer(optimizerName, peakLr);
+  const random = seededRandom(seed ^ 0x5eed);
+  const history: EpochRecord[] = [];
+  let trainSeconds = 0;
+  let evalSeconds = 0;
+  let step = 0;
+  let epoch = 0;
+  let lastLoss = Number.NaN;
+  let imagesSeen = 0;
+  try {
+    while (step < totalSteps) {
+      epoch++;
+      const order = shuffledIndices(data.train.count, random);
+      let epochLoss = 0;
+      let epochCorrect = 0;
+      let epochSeen = 0;
+      const epochStart = performance.now();
+      for (let start = 0; start < data.train.count && step < totalSteps; start += batchSize, step++) {
+        const t0 = performance.now();
+        const end = Math.min(start + batchSize, data.train.count);
+        const batch = gather(data.train, pixels, order, start, end);
+        setLearningRate(learningRateAt(step, totalSteps, peakLr, warmup, schedule));
+        const [loss, correct] = tf.tidy(() => {
+          const x = tf.tensor4d(batch.x, [end - start, size, size, channels]);
+          const labels = tf.tensor1d(batch.y, 'int32');
+          let correctT: tf.Scalar | undefined;
+          const lossT = optimizer.minimize(() => {
+            const r = lossAndCorrect(model.apply(x, { training: true }) as tf.Tensor, labels, data.classes);
+            correctT = tf.keep(r.correct);
+            return r.loss;
+          }, true) as tf.Scalar;
+          const values = [lossT.dataSync()[0] ?? Number.NaN, correctT?.dataSync()[0] ?? 0];
+          correctT?.dispose();
+          return values;
+        });
+        if (!Number.isFinite(loss)) throw new EngineError('NON_FINITE_LOSS', `training diverged: the loss became ${String(loss)} at step ${step + 1} (try a lower learning rate)`);
+        lastLoss = loss as number;
+        epochLoss += (loss as number) * (end - start);
+        epochCorrect += correct as number;
+        epochSeen += end - start;
+        imagesSeen += end - start;
+        trainSeconds += (performance.now() - t0) / 1000;
+        options.onProgress?.({ step: step + 1, totalSteps, epoch, loss: lastLoss, imagesPerSecond: imagesSeen / trainSeconds, elapsedSeconds: trainSeconds + evalSeconds, phase: 'train' });
+      }
+      const lastEpoch = step >= totalSteps;
+      if (options.evaluateEachEpoch !== false || lastEpoch) {
+        options.onProgress?.({ step, totalSteps, epoch, loss: lastLoss, imagesPerSecond: imagesSeen / Math.max(trainSeconds, 1e-9), elapsedSeconds: trainSeconds + evalSeconds, phase: 'eval' });
+        const t0 = performance.now();
+        const test = evaluate(model, data.test, size, channels, data.classes, options.evalBatchSize);
+        evalSeconds += (performance.now() - t0) / 1000;
+        history.push({ epoch, step, trainLoss: epochLoss / epochSeen, trainAccuracy: epochCorrect / epochSeen, testLoss: test.loss, testAccuracy: test.accuracy, seconds: (performance.now() - epochStart) / 1000 });
+      }
+    }
+  } finally {
+    disposeOptimizer();
+    model.dispose();
+  }
+  const last = history[history.length - 1];
+  return {
+    backend: tf.getBackend(),
+    accuracy: last?.testAccuracy ?? Number.NaN,
+    loss: last?.testLoss ?? Number.NaN,
+    epochs: epoch,
+    steps: step,
+    trainSeconds,
+    evalSeconds,
+    imagesPerSecond: imagesSeen / trainSeconds,
+    history,
+    seed,
+    batchSize,
+    optimizer: optimizerName,
+    learningRate: peakLr,
+  };
+}
