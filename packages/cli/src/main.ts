@@ -24,6 +24,7 @@ Run 'scalelab <command> --help' for a command's options.`;
 /** Errors that are the user's input, by class or by a stable code from any package. */
 function isInputError(e: unknown): e is Error {
   if (e instanceof UsageError || e instanceof ArchError) return true;
+  // Engine errors are input errors except a diverged run, which is a result the user should see as a failure.
   return e instanceof Error && ['EngineError', 'AnalyzerError'].includes(e.name);
 }
 

@@ -14,3 +14,5 @@ export { OPTIMIZERS, SCHEDULES, evaluate, learningRateAt, trainSpec } from './tr
 export type { EpochRecord, OptimizerName, ScheduleName, TrainOptions, TrainProgress, TrainResult } from './train.js';
 export { seededRandom, shuffledIndices } from './random.js';
 export type { Random } from './random.js';
+export { measureLatency } from './latency.js';
+export type { Latency, LatencyOptions } from './latency.js';

@@ -7,6 +7,8 @@ import type { NetworkSpec } from '@scalelab/arch';
 import { buildModel } from './build.js';
 import type { Dataset, ImageSet } from './data/dataset.js';
 import { EngineError } from './errors.js';
+import { measureLatency } from './latency.js';
+import type { Latency, LatencyOptions } from './latency.js';
 import { seededRandom, shuffledIndices } from './random.js';
 import { tf } from './tf.js';
 
@@ -16,12 +18,15 @@ export const SCHEDULES = ['cosine', 'constant'] as const;
 export type ScheduleName = (typeof SCHEDULES)[number];
 
 export interface TrainOptions {
-  /** Budget: whole passes over the training set (default 2), or a number of steps (takes precedence). */
+  /** Budget: whole passes over the training set (default 10), or a number of steps (takes precedence). */
   readonly epochs?: number;
   readonly steps?: number;
   readonly batchSize?: number;
   readonly optimizer?: OptimizerName;
-  /** Peak learning rate (default: 3e-3 for adam, 0.05 for momentum/sgd, 1e-3 for rmsprop). */
+  /**
+   * Default optimizer: momentum SGD (0.9), which trained proxy-b0 on MNIST to 96–97% where Adam plateaued near
+   * 89% at the same budget. Peak learning rate default: momentum/sgd 0.05 (batch 128), adam 3e-3, rmsprop 1e-3.
+   */
   readonly learningRate?: number;
   /** Linear warm-up over the first `warmupSteps` (default 5% of the budget, at most 100), then this schedule. */
   readonly schedule?: ScheduleName;
@@ -34,6 +39,8 @@ export interface TrainOptions {
   readonly evaluateEachEpoch?: boolean;
   readonly evalBatchSize?: number;
   readonly onProgress?: (p: TrainProgress) => void;
+  /** Also measure inference latency of the trained model (`true` for the defaults). */
+  readonly latency?: boolean | LatencyOptions;
 }
 
 export interface TrainProgress {
@@ -70,6 +77,7 @@ export interface TrainResult {
   readonly batchSize: number;
   readonly optimizer: OptimizerName;
   readonly learningRate: number;
+  readonly latency?: Latency;
 }
 
 const DEFAULT_LR: Record<OptimizerName, number> = { adam: 3e-3, momentum: 0.05, sgd: 0.05, rmsprop: 1e-3 };
@@ -167,11 +175,11 @@ export function evaluate(model: tf.LayersModel, set: ImageSet, size: number, cha
 export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOptions = {}): TrainResult {
   validate(options);
   const seed = options.seed ?? 0;
-  const batchSize = Math.min(options.batchSize ?? 64, data.train.count);
-  const optimizerName = options.optimizer ?? 'adam';
+  const batchSize = Math.min(options.batchSize ?? 128, data.train.count);
+  const optimizerName = options.optimizer ?? 'momentum';
   const peakLr = options.learningRate ?? DEFAULT_LR[optimizerName];
   const stepsPerEpoch = Math.ceil(data.train.count / batchSize);
-  const totalSteps = options.steps ?? (options.epochs ?? 2) * stepsPerEpoch;
+  const totalSteps = options.steps ?? (options.epochs ?? 10) * stepsPerEpoch;
   const warmup = options.warmupSteps ?? Math.min(100, Math.floor(totalSteps * 0.05));
   const schedule = options.schedule ?? 'cosine';
   const size = data.size;
@@ -189,6 +197,7 @@ export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOption
   let epoch = 0;
   let lastLoss = Number.NaN;
   let imagesSeen = 0;
+  let latency: Latency | undefined;
   try {
     while (step < totalSteps) {
       epoch++;
@@ -233,6 +242,9 @@ export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOption
         history.push({ epoch, step, trainLoss: epochLoss / epochSeen, trainAccuracy: epochCorrect / epochSeen, testLoss: test.loss, testAccuracy: test.accuracy, seconds: (performance.now() - epochStart) / 1000 });
       }
     }
+    if (options.latency !== undefined && options.latency !== false) {
+      latency = measureLatency(model, size, channels, options.latency === true ? {} : options.latency);
+    }
   } finally {
     disposeOptimizer();
     model.dispose();
@@ -252,5 +264,6 @@ export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOption
     batchSize,
     optimizer: optimizerName,
     learningRate: peakLr,
+    ...(latency === undefined ? {} : { latency }),
   };
 }

@@ -48,10 +48,15 @@ test('ResNet-50 has 16 bottleneck blocks ending at 2048 channels, 7×7 spatial a
   t.is(net.stem.outSize, 56);
 });
 
-test('proxy-b0 takes 32 px single-channel input, 10 classes, and ends at 2×2', (t) => {
+test('proxy-b0 takes 32 px single-channel input, 10 classes, B0 strides (32 → 16 → … → 1)', (t) => {
   const net = expandNetwork(zooModel('proxy-b0'));
   t.is(net.resolution, 32);
   t.is(net.inputChannels, 1);
   t.is(net.classes, 10);
-  t.is(net.blocks[net.blocks.length - 1]?.outSize, 2);
+  t.is(net.stem.outSize, 16);
+  t.is(net.blocks[net.blocks.length - 1]?.outSize, 1);
+  // B0 at width 0.25, depth 0.5: stem 8, head 320; repeats ceil(0.5 · [1,2,2,3,3,4,1]) = 1,1,1,2,2,2,1
+  t.is(net.stem.outChannels, 8);
+  t.is(net.head?.outChannels, 320);
+  t.is(net.blocks.length, 10);
 });

@@ -12,19 +12,20 @@ Train a model on a dataset with TF.js and report test accuracy, loss, per-epoch 
 
 Options:
   --dataset D      mnist (built in, default) | synthetic | folder:<path> | cifar10:<path>
-  --epochs E       passes over the training set (default 2)
+  --epochs E       passes over the training set (default 10)
   --steps N        a number of training steps instead of epochs
-  --batch B        batch size (default 64)
+  --batch B        batch size (default 128)
   --resolution R   input resolution in pixels (default: the model's); images are resized to it
   --width W        width multiplier (default 1)
   --depth D        depth multiplier (default 1)
   --classes K      classes (synthetic data: how many to make; other datasets: must match the data)
   --seed S         seed of every random choice: init, shuffling, dropout (default 0)
   --backend B      tensorflow | wasm | cpu (default: the best that loads, in that order)
-  --optimizer O    adam (default) | momentum | sgd | rmsprop
-  --lr L           peak learning rate (default: adam 3e-3, momentum/sgd 0.05, rmsprop 1e-3)
+  --optimizer O    momentum (default, 0.9) | adam | sgd | rmsprop
+  --lr L           peak learning rate, warm-up then cosine (default: momentum/sgd 0.05, adam 3e-3, rmsprop 1e-3)
   --bn-momentum M  batch-norm momentum (default 0.9, for short runs)
   --drop-connect R drop-connect rate on residual branches (Keras: 0.2; default 0)
+  --latency        also measure inference latency (median ms/image at batch 1 and 32)
   --json           machine-readable result on stdout (progress stays on stderr)
   -h, --help       this help
 
@@ -50,6 +51,7 @@ export async function trainCommand(argv: readonly string[]): Promise<string> {
     lr: { type: 'string' },
     'bn-momentum': { type: 'string' },
     'drop-connect': { type: 'string' },
+    latency: { type: 'boolean' },
     json: { type: 'boolean' },
   }, 'train');
   if (p.values.help === true) return TRAIN_HELP;
@@ -95,6 +97,7 @@ export async function trainCommand(argv: readonly string[]): Promise<string> {
     ...(dropConnect === undefined ? {} : { dropConnect }),
     ...(optimizerName === undefined ? {} : { optimizer: optimizerName as (typeof engine.OPTIMIZERS)[number] }),
     seed,
+    latency: p.values.latency === true,
     onProgress: (s) => {
       const eta = s.step > 0 ? ((s.totalSteps - s.step) * s.elapsedSeconds) / s.step : Number.NaN;
       progress.update(`epoch ${s.epoch}  step ${s.step}/${s.totalSteps}  loss ${s.loss.toFixed(4)}  ${s.imagesPerSecond.toFixed(0)} img/s  ${s.phase === 'eval' ? 'evaluating…' : `ETA ${clock(eta)}`}`);
@@ -123,10 +126,12 @@ export async function trainCommand(argv: readonly string[]): Promise<string> {
     optimizer: result.optimizer,
     learningRate: result.learningRate,
     history: result.history,
+    ...(result.latency === undefined ? {} : { latency: result.latency }),
   };
   if (p.values.json === true) return JSON.stringify(json, null, 2);
   return [
     `test accuracy ${(100 * result.accuracy).toFixed(2)}%  loss ${result.loss.toFixed(4)}`,
     `${result.steps} steps in ${result.epochs} epoch(s), ${result.trainSeconds.toFixed(1)} s training (${result.imagesPerSecond.toFixed(0)} images/s) + ${result.evalSeconds.toFixed(1)} s evaluation on ${result.backend}`,
+    ...(result.latency === undefined ? [] : [`latency ${result.latency.batch1Ms.toFixed(2)} ms at batch 1, ${result.latency.batchMsPerImage.toFixed(3)} ms/image at batch ${result.latency.batchSize}`]),
   ].join('\n');
 }

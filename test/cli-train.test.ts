@@ -1,0 +1,88 @@
+/** `scalelab train` end to end on small budgets (the full MNIST acceptance run is in the issue's closing note). */
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+const CLI = join(process.cwd(), 'packages/cli/dist/main.js');
+
+function run(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 240_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface TrainJson {
+  backend: string;
+  accuracy: number;
+  loss: number;
+  epochs: number;
+  steps: number;
+  trainSeconds: number;
+  imagesPerSecond: number;
+  params: number;
+  macs: number;
+  history: { epoch: number; testAccuracy: number }[];
+  latency?: { batch1Ms: number; batchMsPerImage: number; batchSize: number };
+}
+
+test('train --json prints the stable fields, records the backend, and is reproducible with a seed', (t) => {
+  const args = ['train', 'proxy-b0', '--dataset', 'synthetic', '--steps', '6', '--batch', '16', '--backend', 'wasm', '--seed', '3', '--json'];
+  const a = run(...args);
+  t.is(a.code, 0, a.stderr);
+  const r = JSON.parse(a.stdout) as TrainJson;
+  for (const key of ['backend', 'accuracy', 'loss', 'epochs', 'steps', 'trainSeconds', 'imagesPerSecond', 'params', 'macs', 'history']) t.true(key in r, key);
+  t.is(r.backend, 'wasm');
+  t.is(r.steps, 6);
+  t.is(r.history.length, 1);
+  const b = JSON.parse(run(...args).stdout) as TrainJson;
+  t.is(b.accuracy, r.accuracy);
+  t.is(b.loss, r.loss);
+});
+
+test('train --latency adds median latency at batch 1 and at batch 32', (t) => {
+  const r = JSON.parse(run('train', 'proxy-b0', '--dataset', 'synthetic', '--steps', '1', '--latency', '--json').stdout) as TrainJson;
+  t.true((r.latency?.batch1Ms ?? 0) > 0);
+  t.is(r.latency?.batchSize, 32);
+});
+
+test('train on the cpu backend works and says so', (t) => {
+  const r = run('train', 'proxy-b0', '--dataset', 'synthetic', '--steps', '1', '--batch', '8', '--resolution', '16', '--backend', 'cpu', '--json');
+  t.is(r.code, 0, r.stderr);
+  t.is((JSON.parse(r.stdout) as TrainJson).backend, 'cpu');
+});
+
+const BAD: readonly [string[], RegExp][] = [
+  [['train', 'proxy-b0', '--dataset', 'imagenet'], /unknown dataset 'imagenet'/],
+  [['train', 'proxy-b0', '--dataset', 'folder:/no/such/folder'], /dataset folder '\/no\/such\/folder' does not exist/],
+  [['train', 'proxy-b0', '--dataset', 'cifar10:/no/such/cifar'], /CIFAR-10 folder '\/no\/such\/cifar' does not exist/],
+  [['train', 'proxy-b0', '--epochs', '0'], /--epochs must be positive/],
+  [['train', 'proxy-b0', '--epochs', '1', '--steps', '2'], /either --epochs or --steps/],
+  [['train', 'proxy-b0', '--backend', 'gpu'], /--backend must be one of tensorflow, wasm, cpu, got 'gpu'/],
+  [['train', 'proxy-b0', '--classes', '5'], /--classes 5 does not match dataset 'mnist', which has 10 classes/],
+  [['train', 'no-such-model'], /unknown model 'no-such-model'/],
+];
+for (const [args, why] of BAD) {
+  test(`bad input exits 2 with one message: ${args.slice(1).join(' ')}`, (t) => {
+    const r = run(...args);
+    t.is(r.code, 2, r.stderr);
+    t.regex(r.stderr, why);
+    t.notRegex(r.stderr, /\n\s+at /);
+  });
+}
+
+test('--backend tensorflow is used where @tensorflow/tfjs-node installed, and a clear error where it did not', (t) => {
+  let installed = true;
+  try {
+    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
+  } catch {
+    installed = false;
+  }
+  const r = run('train', 'proxy-b0', '--dataset', 'synthetic', '--steps', '1', '--backend', 'tensorflow', '--json');
+  if (installed) {
+    t.is(r.code, 0, r.stderr);
+    t.is((JSON.parse(r.stdout) as TrainJson).backend, 'tensorflow');
+  } else {
+    t.is(r.code, 2);
+    t.regex(r.stderr, /backend 'tensorflow' is not available here/);
+  }
+});
