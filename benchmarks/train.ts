@@ -18,8 +18,8 @@ import type { BackendName } from '@scalelab/engine';
 const BATCH = 32;
 const spec = withClasses(withResolution(scaleSpec(zooModel('efficientnet-b0'), { width: 0.25, depth: 0.5, resolution: 1 }), 64), 10);
 
-/** Median seconds per training step after warm-up, with momentum SGD as in the PyTorch reference. */
-async function scalelab(backend: BackendName, steps: number): Promise<{ imagesPerSecond: number; medianStepSeconds: number; params: number }> {
+/** One training step of the benchmark model on `backend` (momentum SGD, as the PyTorch reference), and its cleanup. */
+async function trainingStep(backend: BackendName): Promise<{ step: () => void; params: number; dispose: () => void }> {
   await useBackend(backend);
   const model = buildModel(spec, { seed: 0, bnMomentum: 0.9, outputLogits: true });
   const optimizer = tf.train.momentum(0.01, 0.9);
@@ -30,6 +30,17 @@ async function scalelab(backend: BackendName, steps: number): Promise<{ imagesPe
       optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
     });
   };
+  const dispose = (): void => {
+    optimizer.dispose();
+    model.dispose();
+    tf.dispose([x, y]);
+  };
+  return { step, params: model.countParams(), dispose };
+}
+
+/** Median seconds per training step after two warm-up steps. */
+async function scalelab(backend: BackendName, steps: number): Promise<{ imagesPerSecond: number; medianStepSeconds: number; params: number }> {
+  const { step, params, dispose } = await trainingStep(backend);
   step();
   step();
   const times: number[] = [];
@@ -38,28 +49,18 @@ async function scalelab(backend: BackendName, steps: number): Promise<{ imagesPe
     step();
     times.push((performance.now() - t0) / 1000);
   }
+  dispose();
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)] ?? Number.NaN;
-  const params = model.countParams();
-  optimizer.dispose();
-  model.dispose();
-  tf.dispose([x, y]);
   return { imagesPerSecond: BATCH / median, medianStepSeconds: median, params };
 }
 
+/** Per-kernel time of one wasm training step (`tf.profile`), the 15 largest. */
 async function wasmProfile(): Promise<{ kernel: string; ms: number; calls: number }[]> {
-  await useBackend('wasm');
-  const model = buildModel(spec, { seed: 0, bnMomentum: 0.9, outputLogits: true });
-  const optimizer = tf.train.momentum(0.01, 0.9);
-  const x = tf.randomNormal([BATCH, 64, 64, 3], 0, 1, 'float32', 1);
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % 10), 'int32'), 10);
-  const step = (): void => {
-    tf.tidy(() => {
-      optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
-    });
-  };
+  const { step, dispose } = await trainingStep('wasm');
   step();
   const info = await tf.profile(step);
+  dispose();
   const byKernel = new Map<string, { ms: number; calls: number }>();
   for (const k of info.kernels) {
     if (k.name.endsWith('__op')) continue; // op wrappers, their kernels are listed themselves
@@ -68,9 +69,6 @@ async function wasmProfile(): Promise<{ kernel: string; ms: number; calls: numbe
     e.calls++;
     byKernel.set(k.name, e);
   }
-  optimizer.dispose();
-  model.dispose();
-  tf.dispose([x, y]);
   return [...byKernel].map(([kernel, e]) => ({ kernel, ms: +e.ms.toFixed(2), calls: e.calls })).sort((a, b) => b.ms - a.ms).slice(0, 15);
 }
 

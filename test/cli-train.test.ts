@@ -86,3 +86,10 @@ test('--backend tensorflow is used where @tensorflow/tfjs-node installed, and a 
     t.regex(r.stderr, /backend 'tensorflow' is not available here/);
   }
 });
+
+test('a diverging run exits 1 with one line saying so, not a stack trace', (t) => {
+  const r = run('train', 'proxy-b0', '--dataset', 'synthetic', '--steps', '30', '--batch', '16', '--optimizer', 'sgd', '--lr', '1e12');
+  t.is(r.code, 1);
+  t.regex(r.stderr, /training diverged: the loss became (NaN|Infinity|-Infinity) at step \d+/);
+  t.notRegex(r.stderr, /\n\s+at /);
+});

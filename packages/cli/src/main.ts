@@ -21,11 +21,17 @@ ${Object.entries(VERBS).map(([verb, v]) => `  ${verb.padEnd(9)} ${v.summary}`).j
 
 Run 'scalelab <command> --help' for a command's options.`;
 
-/** Errors that are the user's input, by class or by a stable code from any package. */
+const codeOf = (e: Error): string | undefined => (e as Error & { code?: unknown }).code as string | undefined;
+
+/** A run that failed on good input (training diverged): exit 1, but one clear line rather than a stack. */
+function isRunFailure(e: unknown): e is Error {
+  return e instanceof Error && e.name === 'EngineError' && codeOf(e) === 'NON_FINITE_LOSS';
+}
+
+/** Errors that are the user's input, by class or by the package error classes' names. */
 function isInputError(e: unknown): e is Error {
   if (e instanceof UsageError || e instanceof ArchError) return true;
-  // Engine errors are input errors except a diverged run, which is a result the user should see as a failure.
-  return e instanceof Error && ['EngineError', 'AnalyzerError'].includes(e.name);
+  return e instanceof Error && ['EngineError', 'AnalyzerError'].includes(e.name) && !isRunFailure(e);
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -46,6 +52,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (isInputError(e)) {
       process.stderr.write(`scalelab ${verb}: ${e.message}\n`);
       return 2;
+    }
+    if (isRunFailure(e)) {
+      process.stderr.write(`scalelab ${verb}: ${e.message}\n`);
+      return 1;
     }
     process.stderr.write(`scalelab ${verb}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 1;

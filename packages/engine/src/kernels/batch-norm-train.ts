@@ -7,6 +7,8 @@
  *   y = γ·(x − μ)/σ + β,  σ = √(var + ε).
  * Backward (2 passes), the closed form with x̂ = (x − μ)/σ and M values per channel:
  *   dβ = Σ dy,  dγ = Σ dy·x̂,  dx = γ/σ · (dy − dβ/M − x̂·dγ/M).
+ * Measured alternative, slower: the same passes on the backend's kernels (ones·X matmuls for the sums,
+ * FusedBatchNorm, broadcast Multiply/Add) took 50 + 52 ms per proxy-b0 step at batch 128 against 28 + 40 here.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf.js';
