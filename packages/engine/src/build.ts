@@ -34,6 +34,9 @@ export interface BuildOptions {
 type SymbolicTensor = tf.SymbolicTensor;
 type Initializer = ReturnType<typeof tf.initializers.zeros>;
 
+/** Standard deviation of a unit normal truncated to ±2σ (Keras' correction constant). */
+const TRUNCATED_NORMAL_STDDEV = 0.87962566103423978;
+
 class NetworkBuilder {
   private seedCounter: number;
 
@@ -46,7 +49,11 @@ class NetworkBuilder {
 
   private convInit(): Initializer {
     if (this.options.initialize === false) return tf.initializers.zeros();
-    return tf.initializers.varianceScaling({ scale: 2.0, mode: 'fanOut', distribution: 'truncatedNormal', seed: this.seedCounter++ });
+    // Keras: truncated normal (±2σ) whose stddev is divided by 0.8796 so the truncated draws have variance 2/fan_out.
+    // TF.js 4.22 draws a truncated normal only for distribution 'normal', without that correction (and sends
+    // 'truncatedNormal' to its uniform branch), so ask for 'normal' with the scale pre-divided by 0.8796².
+    const scale = 2.0 / TRUNCATED_NORMAL_STDDEV ** 2;
+    return tf.initializers.varianceScaling({ scale, mode: 'fanOut', distribution: 'normal', seed: this.seedCounter++ });
   }
 
   private denseInit(): Initializer {
