@@ -4,7 +4,7 @@ import { useBackend } from './backend.js';
 import { syntheticDataset } from './data/synthetic.js';
 import { EngineError } from './errors.js';
 import { tf } from './tf.js';
-import { learningRateAt, trainSpec } from './train.js';
+import { learningRateAt, shiftBatch, trainSpec } from './train.js';
 
 const tiny = parseArchFile('name: tiny\nresolution: 16\nstem: 8 k3 s2\nhead: 32\nclasses: 4\ndropout: 0.2\nds_r1_k3_s1_e1_c8_se0.25\nir_r2_k3_s2_e3_c16_se0.25\n');
 const data = syntheticDataset({ classes: 4, size: 16, trainPerClass: 40, testPerClass: 10, seed: 7 });
@@ -66,4 +66,11 @@ test.serial('the model adapts to the data: channels and classes follow the datas
   const rgb = syntheticDataset({ classes: 3, channels: 3, size: 16, trainPerClass: 8, testPerClass: 2, seed: 3 });
   const r = trainSpec(zooModel('proxy-b0'), rgb, { steps: 1, batchSize: 8 });
   t.true(r.accuracy >= 0 && r.accuracy <= 1);
+});
+
+test('shift augmentation translates with zero fill (a 3×3 image moved one pixel right and down, by hand)', (t) => {
+  const x = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  // random() = 0.99 picks the largest offset, +1, for both dy and dx (max 1 → offsets −1, 0, 1).
+  shiftBatch(x, 1, 3, 1, 1, () => 0.99);
+  t.deepEqual([...x], [0, 0, 0, 0, 1, 2, 0, 4, 5]);
 });

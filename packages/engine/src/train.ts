@@ -39,6 +39,12 @@ export interface TrainOptions {
   readonly evaluateEachEpoch?: boolean;
   readonly evalBatchSize?: number;
   readonly onProgress?: (p: TrainProgress) => void;
+  /**
+   * Training-time augmentation: `shift` translates each image by up to ±resolution/16 pixels (zero fill, seeded),
+   * done while gathering the batch so it costs no kernel time. Default `none`: on proxy-b0 + MNIST at 8 epochs it
+   * lowered test accuracy (95.9% vs ~97%); it pays off with longer budgets.
+   */
+  readonly augment?: 'shift' | 'none';
   /** Also measure inference latency of the trained model (`true` for the defaults). */
   readonly latency?: boolean | LatencyOptions;
 }
@@ -142,6 +148,26 @@ function gather(set: ImageSet, pixels: number, order: Int32Array, start: number,
   return { x, y };
 }
 
+/** Translate every image of a batch in place by a seeded offset in [−max, max]² pixels, filling with zeros. */
+export function shiftBatch(x: Float32Array, count: number, size: number, channels: number, max: number, random: () => number): void {
+  const pixels = size * size * channels;
+  const row = size * channels;
+  const copy = new Float32Array(pixels);
+  for (let i = 0; i < count; i++) {
+    const dy = Math.floor(random() * (2 * max + 1)) - max;
+    const dx = Math.floor(random() * (2 * max + 1)) - max;
+    if (dx === 0 && dy === 0) continue;
+    const image = x.subarray(i * pixels, (i + 1) * pixels);
+    copy.set(image);
+    image.fill(0);
+    for (let yy = Math.max(0, dy); yy < Math.min(size, size + dy); yy++) {
+      const from = (yy - dy) * row + Math.max(0, -dx) * channels;
+      const to = yy * row + Math.max(0, dx) * channels;
+      image.set(copy.subarray(from, from + (size - Math.abs(dx)) * channels), to);
+    }
+  }
+}
+
 /** Mean softmax cross-entropy of `logits` against integer labels (stable, never clipped), and correct argmaxes. */
 function lossAndCorrect(logits: tf.Tensor, labels: tf.Tensor1D, classes: number): { loss: tf.Scalar; correct: tf.Scalar } {
   const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, classes), logits) as tf.Scalar;
@@ -190,6 +216,7 @@ export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOption
   const model = buildModel(fitted, { seed, bnMomentum: options.bnMomentum ?? 0.9, dropConnect: options.dropConnect ?? 0, outputLogits: true });
   const { optimizer, setLearningRate, dispose: disposeOptimizer } = makeOptimizer(optimizerName, peakLr);
   const random = seededRandom(seed ^ 0x5eed);
+  const shift = options.augment === 'shift' ? Math.max(1, Math.round(size / 16)) : 0;
   const history: EpochRecord[] = [];
   let trainSeconds = 0;
   let evalSeconds = 0;
@@ -210,6 +237,7 @@ export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOption
         const t0 = performance.now();
         const end = Math.min(start + batchSize, data.train.count);
         const batch = gather(data.train, pixels, order, start, end);
+        if (shift > 0) shiftBatch(batch.x, end - start, size, channels, shift, random);
         setLearningRate(learningRateAt(step, totalSteps, peakLr, warmup, schedule));
         const [loss, correct] = tf.tidy(() => {
           const x = tf.tensor4d(batch.x, [end - start, size, size, channels]);
