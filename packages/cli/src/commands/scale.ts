@@ -94,16 +94,17 @@ function scaledOutput(baseline: NetworkSpec, c: CompoundCoefficients, phi: numbe
 }
 
 function familyRows(baseline: NetworkSpec, rows: readonly ScaledModel[]): Table {
-  const withPublished = rows.some((r) => publishedModel(baseline, r.phi) !== undefined);
+  const published = rows.map((r) => publishedModel(baseline, r.phi));
+  const withPublished = published.some((p) => p !== undefined);
   const columns = ['phi', 'depth', 'width', 'resolution', 'params', 'MACs', 'nominal cost', 'realized MACs ratio'];
-  const published = ['published', 'pub. resolution', 'pub. params', 'pub. MACs', 'paper params', 'paper MACs'];
+  const publishedColumns = ['published', 'pub. resolution', 'pub. params', 'pub. MACs', 'paper params', 'paper MACs'];
   return {
-    columns: withPublished ? [...columns, ...published] : columns,
+    columns: withPublished ? [...columns, ...publishedColumns] : columns,
     numeric: [true, true, true, true, true, true, true, true, false, true, true, true, true, true],
-    rows: rows.map((r) => {
+    rows: rows.map((r, i) => {
       const row = [r.phi, fixed(r.multipliers.depth, 3), fixed(r.multipliers.width, 3), r.analysis.resolution, humanCount(r.analysis.params.total), giga(r.analysis.macs), fixed(r.nominalCost, 3), fixed(r.realizedMacsRatio, 3)];
       if (!withPublished) return row;
-      const pub = publishedModel(baseline, r.phi);
+      const pub = published[i];
       return pub === undefined
         ? [...row, '', '', '', '', '', '']
         : [...row, pub.model, pub.resolution, humanCount(pub.params), giga(pub.macs), humanCount(pub.paper.params, 1), giga(pub.paper.macs, 2)];

@@ -13,7 +13,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf.js';
 import { f32 } from './heap.js';
-import type { TensorInfo } from './heap.js';
+import type { KernelArgs, TensorInfo } from './heap.js';
 
 export const BATCH_NORM_TRAIN = 'ScaleLabBatchNormTrain';
 export const BATCH_NORM_TRAIN_GRAD = 'ScaleLabBatchNormTrainGrad';
@@ -21,8 +21,6 @@ export const BATCH_NORM_TRAIN_GRAD = 'ScaleLabBatchNormTrainGrad';
 interface Attrs {
   epsilon: number;
 }
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: unknown };
 
 function batchNormTrain({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   const wasm = backend as BackendWasm;

@@ -6,7 +6,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf.js';
 import { convGeometry } from './conv-geometry.js';
 import { f32, free, matMul, reshaped, transposeInto } from './heap.js';
-import type { TensorInfo } from './heap.js';
+import type { KernelArgs, TensorInfo } from './heap.js';
 import { im2col, isPointwise } from './im2col.js';
 
 interface Attrs {
@@ -17,7 +17,7 @@ interface Attrs {
   filterShape: [number, number, number, number];
 }
 
-function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: unknown }): TensorInfo {
+function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const wasm = backend as BackendWasm;
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const a = attrs as Attrs;

@@ -6,7 +6,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf.js';
 import { convGeometry } from './conv-geometry.js';
 import { f32 } from './heap.js';
-import type { TensorInfo } from './heap.js';
+import type { KernelArgs, TensorInfo } from './heap.js';
 
 interface Attrs {
   strides: number | [number, number];
@@ -16,7 +16,7 @@ interface Attrs {
   filterShape: [number, number, number, number];
 }
 
-function depthwiseBackpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: unknown }): TensorInfo {
+function depthwiseBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const wasm = backend as BackendWasm;
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const a = attrs as Attrs;

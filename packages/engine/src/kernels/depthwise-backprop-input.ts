@@ -6,7 +6,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf.js';
 import { convGeometry } from './conv-geometry.js';
 import { f32, zeros } from './heap.js';
-import type { TensorInfo } from './heap.js';
+import type { KernelArgs, TensorInfo } from './heap.js';
 
 interface Attrs {
   strides: number | [number, number];
@@ -16,7 +16,7 @@ interface Attrs {
   inputShape: [number, number, number, number];
 }
 
-function depthwiseBackpropInput({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: unknown }): TensorInfo {
+function depthwiseBackpropInput({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const wasm = backend as BackendWasm;
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
   const a = attrs as Attrs;

@@ -10,6 +10,13 @@ import { tf } from '../tf.js';
 
 export type TensorInfo = tf.TensorInfo;
 
+/** What TF.js passes to a kernel function (the backend is the wasm one for every kernel here). */
+export interface KernelArgs {
+  readonly inputs: tf.NamedTensorInfoMap;
+  readonly backend: unknown;
+  readonly attrs?: unknown;
+}
+
 export function f32(backend: BackendWasm, info: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;
 }
