@@ -94,10 +94,6 @@ export class CostAccumulator {
     this.records = keepLayers ? [] : undefined;
   }
 
-  get keepsLayers(): boolean {
-    return this.records !== undefined;
-  }
-
   /** Layers added from now on belong to `stage`. */
   setStage(stage: string): void {
     if (stage === this.stageName) return;
