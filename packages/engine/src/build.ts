@@ -96,6 +96,11 @@ class NetworkBuilder {
     return activation === null ? y : this.act(y, `${prefix}${suffix}activation`, activation);
   }
 
+  /** depthwise → BN → act, named `prefix_dwconv`, `prefix_bn`, `prefix_activation` (Keras). */
+  depthwiseBnAct(x: SymbolicTensor, prefix: string, kernel: number, stride: number, activation: Activation): SymbolicTensor {
+    return this.act(this.bn(this.depthwise(x, `${prefix}_dwconv`, kernel, stride), `${prefix}_bn`), `${prefix}_activation`, activation);
+  }
+
   se(x: SymbolicTensor, prefix: string, channels: number, seChannels: number, activation: Activation): SymbolicTensor {
     let s = tf.layers.globalAveragePooling2d({ name: `${prefix}_se_squeeze` }).apply(x) as SymbolicTensor;
     s = tf.layers.reshape({ name: `${prefix}_se_reshape`, targetShape: [1, 1, channels] }).apply(s) as SymbolicTensor;
@@ -128,9 +133,9 @@ class NetworkBuilder {
         return b.residual ? this.residual(x, input, n, dropRate) : x;
       }
       case 'ds': {
-        x = this.act(this.bn(this.depthwise(x, `${n}_dwconv`, b.kernel, b.stride), `${n}_bn`), `${n}_activation`, b.activation);
+        x = this.depthwiseBnAct(x, n, b.kernel, b.stride, b.activation);
         if (b.seChannels > 0) x = this.se(x, n, b.inChannels, b.seChannels, b.activation);
-        x = this.bn(this.conv(x, `${n}_project_conv`, b.outChannels, 1, 1), `${n}_project_bn`);
+        x = this.convBnAct(x, n, b.outChannels, 1, 1, null, '_project_');
         return b.residual ? this.residual(x, input, n, dropRate) : x;
       }
       case 'mbconv':
@@ -140,10 +145,10 @@ class NetworkBuilder {
           x = this.convBnAct(x, n, b.expandedChannels, fused ? b.kernel : 1, fused ? b.stride : 1, b.activation, '_expand_');
         }
         if (!fused) {
-          x = this.act(this.bn(this.depthwise(x, `${n}_dwconv`, b.kernel, b.stride), `${n}_bn`), `${n}_activation`, b.activation);
+          x = this.depthwiseBnAct(x, n, b.kernel, b.stride, b.activation);
         }
         if (b.seChannels > 0) x = this.se(x, n, b.expandedChannels, b.seChannels, b.activation);
-        x = this.bn(this.conv(x, `${n}_project_conv`, b.outChannels, 1, 1), `${n}_project_bn`);
+        x = this.convBnAct(x, n, b.outChannels, 1, 1, null, '_project_');
         return b.residual ? this.residual(x, input, n, dropRate) : x;
       }
       case 'bottleneck': {
