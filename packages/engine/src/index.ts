@@ -9,7 +9,7 @@ export { BACKENDS, isBackendName, useBackend } from './backend.js';
 export type { BackendName } from './backend.js';
 export { WASM_TRAINING_KERNELS, registerWasmTrainingKernels } from './kernels/register.js';
 export { DATASET_FORMS, loadDataset, resizeImage, resizeSet, syntheticDataset, validateDatasetName } from './data/index.js';
-export type { Dataset, ImageSet, SyntheticOptions } from './data/index.js';
+export type { Dataset, ImageSet, LoadOptions, SyntheticOptions } from './data/index.js';
 export { OPTIMIZERS, SCHEDULES, evaluate, learningRateAt, shiftBatch, trainSpec } from './train.js';
 export type { EpochRecord, OptimizerName, ScheduleName, TrainOptions, TrainProgress, TrainResult } from './train.js';
 export { seededRandom, shuffledIndices } from './random.js';

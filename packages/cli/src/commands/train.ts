@@ -81,7 +81,7 @@ export async function trainCommand(argv: readonly string[]): Promise<string> {
   let spec: NetworkSpec = scaleSpec(source.spec, { depth: depth ?? 1, width: width ?? 1, resolution: 1 });
   if (resolution !== undefined) spec = withResolution(spec, resolution);
   const backend = await engine.useBackend(backendName as Parameters<typeof engine.useBackend>[0]);
-  const data = datasetName === 'synthetic' ? { ...engine.syntheticDataset({ seed, size: spec.input.resolution, classes: classes ?? 10 }), name: 'synthetic' } : engine.loadDataset(datasetName, spec.input.resolution, seed);
+  const data = engine.loadDataset(datasetName, spec.input.resolution, { seed, ...(classes === undefined ? {} : { classes }) });
   if (classes !== undefined && classes !== data.classes) throw new UsageError(`--classes ${classes} does not match dataset '${datasetName}', which has ${data.classes} classes`);
   const fitted = withClasses({ ...spec, input: { ...spec.input, channels: data.channels } }, data.classes);
   const cost = analyzeSpec(fitted);

@@ -26,12 +26,19 @@ export function validateDatasetName(name: string): void {
   throw new EngineError('BAD_DATASET', `unknown dataset '${name}' (expected ${DATASET_FORMS.join(', ')})`);
 }
 
+export interface LoadOptions {
+  /** Seed of generated data (`synthetic`). Default 0. */
+  readonly seed?: number;
+  /** How many classes to generate (`synthetic` only; real datasets have their own). Default 10. */
+  readonly classes?: number;
+}
+
 /** Load a dataset with its images at `resolution`×`resolution`. */
-export function loadDataset(name: string, resolution: number, seed = 0): Dataset {
+export function loadDataset(name: string, resolution: number, options: LoadOptions = {}): Dataset {
   validateDatasetName(name);
   let data: Dataset;
   if (name === 'mnist') data = loadMnist();
-  else if (name === 'synthetic') data = syntheticDataset({ seed, size: resolution });
+  else if (name === 'synthetic') data = syntheticDataset({ seed: options.seed ?? 0, size: resolution, classes: options.classes ?? 10 });
   else if (name.startsWith('folder:')) return loadFolder(name.slice('folder:'.length), resolution);
   else data = loadCifar10(name.slice('cifar10:'.length));
   return {
