@@ -1,5 +1,5 @@
-import { scaleSpec, withClasses, withResolution } from '@scalelab/arch';
-import type { Multipliers, NetworkSpec } from '@scalelab/arch';
+import { withClasses } from '@scalelab/arch';
+import type { Multipliers } from '@scalelab/arch';
 import { analyzeLayersModel, analyzeSpec } from '@scalelab/analyzer';
 import type { Analysis } from '@scalelab/analyzer';
 import { numberFlag, oneModel, parseFlags } from '../args.js';
@@ -7,6 +7,7 @@ import { analysisJson } from '../analysis-json.js';
 import { layerTable, stageTable, summaryLines } from '../analysis-text.js';
 import { UsageError } from '../errors.js';
 import { csvTable, markdownTable, textTable } from '../format.js';
+import { MODEL_OVERRIDE_FLAGS, applyOverrides, hasOverrides, modelOverrides } from '../model-overrides.js';
 import { resolveModel } from '../model-source.js';
 import { OUTPUT_FLAGS, outputFormat } from '../output.js';
 
@@ -32,9 +33,7 @@ Examples:
 
 export async function analyzeCommand(argv: readonly string[]): Promise<string> {
   const p = parseFlags(argv, {
-    resolution: { type: 'string' },
-    width: { type: 'string' },
-    depth: { type: 'string' },
+    ...MODEL_OVERRIDE_FLAGS,
     classes: { type: 'string' },
     layers: { type: 'boolean' },
     ...OUTPUT_FLAGS,
@@ -42,16 +41,14 @@ export async function analyzeCommand(argv: readonly string[]): Promise<string> {
   if (p.values.help === true) return ANALYZE_HELP;
   const format = outputFormat(p);
   const source = resolveModel(oneModel(p, 'analyze'));
-  const resolution = numberFlag(p, 'resolution', { integer: true, positive: true });
-  const width = numberFlag(p, 'width', { positive: true });
-  const depth = numberFlag(p, 'depth', { positive: true });
+  const overrides = modelOverrides(p);
   const classes = numberFlag(p, 'classes', { integer: true, positive: true });
   const layers = p.values.layers === true;
 
   let analysis: Analysis;
   let multipliers: Multipliers = { depth: 1, width: 1, resolution: 1 };
   if (source.kind === 'topology') {
-    if ([resolution, width, depth, classes].some((v) => v !== undefined)) {
+    if (hasOverrides(overrides) || classes !== undefined) {
       throw new UsageError('--resolution, --width, --depth and --classes apply to zoo models and arch files, not to a model.json');
     }
     const { loadModelTopology } = await import('@scalelab/engine');
@@ -59,11 +56,9 @@ export async function analyzeCommand(argv: readonly string[]): Promise<string> {
     analysis = analyzeLayersModel(model, { layers });
     model.dispose();
   } else {
-    let spec: NetworkSpec = scaleSpec(source.spec, { depth: depth ?? 1, width: width ?? 1, resolution: 1 });
-    if (resolution !== undefined) spec = withResolution(spec, resolution);
-    if (classes !== undefined) spec = withClasses(spec, classes);
-    multipliers = { depth: depth ?? 1, width: width ?? 1, resolution: spec.input.resolution / source.spec.input.resolution };
-    analysis = analyzeSpec(spec, { layers });
+    const applied = applyOverrides(source.spec, overrides);
+    multipliers = applied.multipliers;
+    analysis = analyzeSpec(classes === undefined ? applied.spec : withClasses(applied.spec, classes), { layers });
   }
 
   switch (format) {

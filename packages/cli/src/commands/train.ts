@@ -1,8 +1,8 @@
-import { scaleSpec, withClasses, withResolution } from '@scalelab/arch';
-import type { NetworkSpec } from '@scalelab/arch';
+import { withClasses } from '@scalelab/arch';
 import { analyzeSpec } from '@scalelab/analyzer';
 import { numberFlag, oneModel, parseFlags, stringFlag } from '../args.js';
 import { UsageError } from '../errors.js';
+import { MODEL_OVERRIDE_FLAGS, applyOverrides, modelOverrides } from '../model-overrides.js';
 import { resolveModel } from '../model-source.js';
 import { clock, progressLine } from '../progress.js';
 
@@ -41,9 +41,7 @@ export async function trainCommand(argv: readonly string[]): Promise<string> {
     epochs: { type: 'string' },
     steps: { type: 'string' },
     batch: { type: 'string' },
-    resolution: { type: 'string' },
-    width: { type: 'string' },
-    depth: { type: 'string' },
+    ...MODEL_OVERRIDE_FLAGS,
     classes: { type: 'string' },
     seed: { type: 'string' },
     backend: { type: 'string' },
@@ -61,9 +59,7 @@ export async function trainCommand(argv: readonly string[]): Promise<string> {
   const steps = numberFlag(p, 'steps', { integer: true, positive: true });
   if (epochs !== undefined && steps !== undefined) throw new UsageError('give either --epochs or --steps, not both');
   const batchSize = numberFlag(p, 'batch', { integer: true, positive: true });
-  const resolution = numberFlag(p, 'resolution', { integer: true, positive: true });
-  const width = numberFlag(p, 'width', { positive: true });
-  const depth = numberFlag(p, 'depth', { positive: true });
+  const overrides = modelOverrides(p);
   const classes = numberFlag(p, 'classes', { integer: true, min: 2 });
   const seed = numberFlag(p, 'seed', { integer: true, min: 0 }) ?? 0;
   const learningRate = numberFlag(p, 'lr', { positive: true });
@@ -78,8 +74,7 @@ export async function trainCommand(argv: readonly string[]): Promise<string> {
   if (optimizerName !== undefined && !(engine.OPTIMIZERS as readonly string[]).includes(optimizerName)) throw new UsageError(`--optimizer must be one of ${engine.OPTIMIZERS.join(', ')}, got '${optimizerName}'`);
   engine.validateDatasetName(datasetName);
 
-  let spec: NetworkSpec = scaleSpec(source.spec, { depth: depth ?? 1, width: width ?? 1, resolution: 1 });
-  if (resolution !== undefined) spec = withResolution(spec, resolution);
+  const { spec } = applyOverrides(source.spec, overrides);
   const backend = await engine.useBackend(backendName as Parameters<typeof engine.useBackend>[0]);
   const data = engine.loadDataset(datasetName, spec.input.resolution, { seed, ...(classes === undefined ? {} : { classes }) });
   if (classes !== undefined && classes !== data.classes) throw new UsageError(`--classes ${classes} does not match dataset '${datasetName}', which has ${data.classes} classes`);
