@@ -28,11 +28,12 @@ export class TrainingBatchNormalization extends BaseBatchNormalization {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
     const self = this as unknown as BatchNormInternals;
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    const fused =
-      kwargs['training'] === true && tf.getBackend() === 'wasm' && x !== undefined && self.gamma !== null && self.beta !== null && (self.axis === -1 || self.axis === x.rank - 1);
-    if (!fused || x === undefined || self.gamma === null || self.beta === null) return super.call(inputs, kwargs);
-    const gamma = self.gamma;
-    const beta = self.beta;
+    const { gamma, beta } = self;
+    // The fused kernels cover training on wasm, normalizing over the last axis with γ and β; all else is TF.js'.
+    const lastAxis = x !== undefined && (self.axis === -1 || self.axis === x.rank - 1);
+    if (kwargs['training'] !== true || tf.getBackend() !== 'wasm' || x === undefined || !lastAxis || gamma === null || beta === null) {
+      return super.call(inputs, kwargs);
+    }
     return tf.tidy(() => {
       const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x, gamma: gamma.read(), beta: beta.read() }, { epsilon: self.epsilon }) as tf.Tensor[];
       // Moving averages exactly as TF.js' layer updates them: v ← v − (v − batch)·(1 − momentum).
