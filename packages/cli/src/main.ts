@@ -3,6 +3,7 @@
 import { ArchError } from '@scalelab/arch';
 import { ANALYZE_HELP, analyzeCommand } from './commands/analyze.js';
 import { SCALE_HELP, scaleCommand } from './commands/scale.js';
+import { SEARCH_HELP, searchCommand } from './commands/search.js';
 import { TRAIN_HELP, trainCommand } from './commands/train.js';
 import { UsageError } from './errors.js';
 
@@ -10,6 +11,7 @@ const VERBS: Readonly<Record<string, { run: (argv: readonly string[]) => Promise
   analyze: { run: analyzeCommand, summary: 'exact params, MACs and activations of a model', help: ANALYZE_HELP },
   scale: { run: scaleCommand, summary: 'compound-scale a model (one φ or the family φ = 0…K)', help: SCALE_HELP },
   train: { run: trainCommand, summary: 'train a model on a dataset with TF.js (wasm, cpu or tfjs-node)', help: TRAIN_HELP },
+  search: { run: searchCommand, summary: 'grid-search α, β, γ under α·β²·γ² ≈ c, trials in worker threads, resumable', help: SEARCH_HELP },
 };
 
 const HELP = `Usage: scalelab <command> [options]
@@ -31,7 +33,7 @@ function isRunFailure(e: unknown): e is Error {
 /** Errors that are the user's input, by class or by the package error classes' names. */
 function isInputError(e: unknown): e is Error {
   if (e instanceof UsageError || e instanceof ArchError) return true;
-  return e instanceof Error && ['EngineError', 'AnalyzerError'].includes(e.name) && !isRunFailure(e);
+  return e instanceof Error && ['EngineError', 'AnalyzerError', 'SearchError'].includes(e.name) && !isRunFailure(e);
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

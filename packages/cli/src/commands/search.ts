@@ -1,0 +1,248 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { numberFlag, parseFlags, stringFlag } from '../args.js';
+import type { Parsed } from '../args.js';
+import { UsageError } from '../errors.js';
+import { humanCount, textTable } from '../format.js';
+import { resolveModel } from '../model-source.js';
+import { clock, progressLine } from '../progress.js';
+
+export const SEARCH_HELP = `Usage: scalelab search [options]
+       scalelab search --resume <dir> [--workers W]
+
+Grid-search the compound-scaling coefficients α (depth), β (width), γ (resolution) under α·β²·γ² ≈ c
+(EfficientNet step 1), training every feasible candidate at φ, then scale the best into the family φ = 1…K.
+Writes <out>/<name>/config.json, journal.log (Optuna JournalStorage format) and summary.json.
+
+Study:
+  --config F          a JSON config file (same fields as config.json); flags override it
+  --name N            study name (required unless in --config): the folder <out>/<N>
+  --description TEXT  free text kept with the study
+  --baseline M        zoo model or arch file (default proxy-b0)
+  --dataset D         mnist (default) | synthetic | folder:<path> | cifar10:<path>
+  --resolution R      base resolution before γ (default: the baseline's)
+Space:
+  --alpha MIN:MAX     depth coefficient range (default 1:2)
+  --beta MIN:MAX      width coefficient range (default 1:1.5)
+  --gamma MIN:MAX     resolution coefficient range (default 1:1.5)
+  --step S            lattice step (default 0.05)
+  --target C          α·β²·γ² target (default 2)
+  --tolerance T       keep |α·β²·γ² − C| ≤ T (default 0.1, boundary included)
+  --solve gamma       instead: γ = √(C/(α·β²)), kept when within the γ range
+  --phi P             φ at which candidates train (default 1)
+Objective and budget:
+  --objective EXPR    mathjs over accuracy, loss, macs, params, activations, latency (default accuracy),
+                      e.g. 'accuracy * (macs / 400e6) ^ -0.07'
+  --minimize          minimize the objective (default: maximize)
+  --epochs E | --steps N   per-trial budget (default 3 epochs)
+  --batch B           batch size (default 128)
+  --lr L              peak learning rate (default: the engine's, 0.05 momentum SGD)
+  --halving η         successive halving: the best 1/η of each rung go on with η× the budget
+Execution:
+  --workers W         worker threads, one TF.js each (default: the number of cores)
+  --retries K         reruns of a failed trial (default 0)
+  --trial-timeout SEC a trial running longer is recorded as FAIL
+  --backend B         tensorflow | wasm | cpu (default: the best that loads)
+  --seed S            seed of every random choice (default 0); same seed, same trial results
+  --phi-max K         the family φ = 1…K in the summary (default 7)
+  --out DIR           where studies live (default results)
+  --resume DIR        continue a study: finished trials are kept, interrupted ones rerun
+  --json              the summary as JSON on stdout (progress stays on stderr)
+  -h, --help          this help
+
+Examples:
+  scalelab search --name mnist-grid --step 0.1 --tolerance 0.05 --steps 150 --workers 2
+  scalelab search --resume results/mnist-grid`;
+
+const FLAGS = {
+  config: { type: 'string' },
+  name: { type: 'string' },
+  description: { type: 'string' },
+  baseline: { type: 'string' },
+  dataset: { type: 'string' },
+  resolution: { type: 'string' },
+  alpha: { type: 'string' },
+  beta: { type: 'string' },
+  gamma: { type: 'string' },
+  step: { type: 'string' },
+  target: { type: 'string' },
+  tolerance: { type: 'string' },
+  solve: { type: 'string' },
+  phi: { type: 'string' },
+  objective: { type: 'string' },
+  minimize: { type: 'boolean' },
+  epochs: { type: 'string' },
+  steps: { type: 'string' },
+  batch: { type: 'string' },
+  lr: { type: 'string' },
+  halving: { type: 'string' },
+  workers: { type: 'string' },
+  retries: { type: 'string' },
+  'trial-timeout': { type: 'string' },
+  backend: { type: 'string' },
+  seed: { type: 'string' },
+  'phi-max': { type: 'string' },
+  out: { type: 'string' },
+  resume: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** The flags as one config layer (only what was given). */
+function flagLayer(p: Parsed): Record<string, unknown> {
+  const defined = <T extends Record<string, unknown>>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+  if (p.values.tolerance !== undefined && p.values.solve !== undefined) throw new UsageError('give either --tolerance or --solve gamma, not both');
+  const solve = stringFlag(p, 'solve');
+  if (solve !== undefined && solve !== 'gamma') throw new UsageError(`--solve takes 'gamma' (γ solved from α and β), got '${solve}'`);
+  const epochs = numberFlag(p, 'epochs', { integer: true, positive: true });
+  const steps = numberFlag(p, 'steps', { integer: true, positive: true });
+  if (epochs !== undefined && steps !== undefined) throw new UsageError('give either --epochs or --steps, not both');
+  return defined({
+    name: stringFlag(p, 'name'),
+    description: stringFlag(p, 'description'),
+    baseline: stringFlag(p, 'baseline'),
+    dataset: stringFlag(p, 'dataset'),
+    resolution: numberFlag(p, 'resolution', { integer: true, positive: true }),
+    space: defined({
+      alpha: stringFlag(p, 'alpha'),
+      beta: stringFlag(p, 'beta'),
+      gamma: stringFlag(p, 'gamma'),
+      step: numberFlag(p, 'step'),
+      target: numberFlag(p, 'target'),
+      tolerance: numberFlag(p, 'tolerance'),
+      mode: solve !== undefined ? 'solve' : p.values.tolerance !== undefined ? 'tolerance' : undefined,
+      phi: numberFlag(p, 'phi'),
+    }),
+    objective: defined({ expression: stringFlag(p, 'objective'), direction: p.values.minimize === true ? 'minimize' : undefined }),
+    budget: defined({ epochs, steps, batchSize: numberFlag(p, 'batch', { integer: true, positive: true }), halving: numberFlag(p, 'halving'), learningRate: numberFlag(p, 'lr', { positive: true }) }),
+    seed: numberFlag(p, 'seed', { integer: true, min: 0 }),
+    workers: numberFlag(p, 'workers', { integer: true, positive: true }),
+    retries: numberFlag(p, 'retries', { integer: true, min: 0 }),
+    trialTimeout: numberFlag(p, 'trial-timeout', { positive: true }),
+    backend: stringFlag(p, 'backend'),
+    familyMax: numberFlag(p, 'phi-max', { integer: true, positive: true }),
+  });
+}
+
+function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read config file '${path}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new UsageError(`config file '${path}' is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+const RESUME_FLAGS = new Set(['resume', 'workers', 'json', 'help']);
+
+export async function searchCommand(argv: readonly string[]): Promise<string> {
+  const p = parseFlags(argv, FLAGS, 'search');
+  if (p.values.help === true) return SEARCH_HELP;
+  if (p.positionals.length > 0) throw new UsageError(`unexpected argument '${p.positionals[0]}' (search takes flags only; see 'scalelab search --help')`);
+  const search = await import('@scalelab/search');
+  const engine = await import('@scalelab/engine');
+  const resumeDir = stringFlag(p, 'resume');
+  const progress = progressLine();
+
+  let plan: import('@scalelab/search').StudyPlan;
+  let writer: import('@scalelab/search').JournalWriter;
+  let previous: import('@scalelab/search').StudyRecord | null = null;
+  if (resumeDir !== undefined) {
+    const extra = Object.keys(p.values).filter((k) => p.values[k] !== undefined && !RESUME_FLAGS.has(k));
+    if (extra.length > 0) throw new UsageError(`--resume continues a study as configured; only --workers may change (got --${extra.join(', --')})`);
+    const opened = search.openStudy(resumeDir, { repairTornTail: true });
+    if (opened.cutTornTail) progress.log(`journal: cut a torn last line (a crash mid-write); every whole line is kept`);
+    const workers = numberFlag(p, 'workers', { integer: true, positive: true }) ?? opened.config.workers;
+    plan = search.planStudy({ ...opened.config, workers }, opened.baselineSpec, opened.dataset, resumeDir);
+    writer = search.JournalWriter.append(join(resumeDir, search.JOURNAL_FILE), opened.record.trials.length);
+    previous = opened.record;
+  } else {
+    const fileLayer = stringFlag(p, 'config') === undefined ? [] : [search.parseConfigInput(readConfigFile(stringFlag(p, 'config') ?? ''), stringFlag(p, 'config') ?? '')];
+    const config = search.resolveConfig([...fileLayer, search.parseConfigInput(flagLayer(p), 'flags')]);
+    const source = resolveModel(config.baseline);
+    if (source.kind !== 'spec') throw new UsageError('the baseline must be a zoo model or an arch file, not a model.json');
+    engine.validateDatasetName(config.dataset);
+    if (config.backend !== null) await engine.useBackend(config.backend);
+    const data = engine.loadDataset(config.dataset, config.resolution ?? source.spec.input.resolution, { seed: config.seed });
+    const dataset = { name: config.dataset, channels: data.channels, classes: data.classes, trainCount: data.train.count, testCount: data.test.count };
+    plan = search.planStudy(config, source.spec, dataset, search.studyDir(stringFlag(p, 'out') ?? 'results', config.name));
+    writer = search.createStudy(plan);
+  }
+
+  const { config } = plan;
+  progress.log(`study ${config.name}: ${plan.candidates.length} grid points (${config.space.mode === 'solve' ? `γ solved, α·β²·γ² = ${config.space.target}` : `|α·β²·γ² − ${config.space.target}| ≤ ${config.space.tolerance}`}, step ${config.space.step}) of ${config.baseline} on ${config.dataset}, ${config.budget.steps !== null ? `${config.budget.steps} steps` : `${config.budget.epochs} epoch(s)`} per trial${config.budget.halving !== null ? `, halving η = ${config.budget.halving}` : ''}, ${config.workers} worker(s) → ${plan.dir}`);
+  const onSigint = (): void => {
+    progress.done();
+    process.stderr.write(`\ninterrupted: every finished trial is in ${join(plan.dir, search.JOURNAL_FILE)}; continue with 'scalelab search --resume ${plan.dir}'\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSigint);
+  let last = { finished: 0, points: plan.candidates.length, etaSeconds: Number.NaN, best: null as { gridId: string; value: number } | null, running: 0 };
+  const bar = (): string => {
+    const width = 20;
+    const filled = Math.round((width * last.finished) / Math.max(1, last.points));
+    const best = last.best === null ? '' : `  best ${last.best.value.toFixed(4)} (${last.best.gridId})`;
+    return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${last.finished}/${last.points} points  ${last.running} running  ETA ${clock(last.etaSeconds)}${best}`;
+  };
+  try {
+    await search.runStudy(plan, writer, previous, {
+      onEvent: (e) => {
+        switch (e.type) {
+          case 'begin':
+            if (e.finished > 0 || e.interrupted > 0) progress.log(`resuming: ${e.finished}/${e.points} points already finished, ${e.interrupted} interrupted trial(s) closed as FAIL and rerun`);
+            break;
+          case 'progress':
+            last = { finished: e.finished, points: e.points, etaSeconds: e.etaSeconds, best: e.best, running: e.running };
+            progress.update(bar());
+            break;
+          case 'trial-end':
+            progress.log(`trial ${e.trialId} ${e.gridId}${config.budget.halving !== null ? ` rung ${e.rung}` : ''}: ${e.ok ? `${(e.value ?? Number.NaN).toFixed(4)}` : `FAIL${e.retry ? ' (will retry)' : ''}: ${e.error ?? ''}`} (${e.seconds.toFixed(1)} s)  [${last.finished}/${last.points}]`);
+            break;
+          default:
+            break;
+        }
+      },
+    });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    writer.close();
+    progress.done();
+  }
+
+  const reopened = search.openStudy(plan.dir, { repairTornTail: false });
+  const summary = search.summarizeStudy(reopened.record, plan.config, plan.candidates.length, plan.fittedBaseline, plan.baselineSpec);
+  search.writeFileAtomic(join(plan.dir, search.SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
+  if (p.values.json === true) return JSON.stringify(summary, null, 2);
+  return summaryText(summary, plan.dir);
+}
+
+function summaryText(s: import('@scalelab/search').StudySummary, dir: string): string {
+  const lines = [
+    `study ${s.study}: ${s.points.complete} complete, ${s.points.failed} failed, ${s.points.pruned} pruned, ${s.points.pending} pending of ${s.gridPoints} grid points (${s.trials} trials)`,
+  ];
+  const b = s.best;
+  if (b === null) {
+    lines.push('no completed trial: no best coefficients');
+  } else {
+    lines.push(
+      `best: α ${b.alpha}  β ${b.beta}  γ ${b.gamma}  (${b.gridId})  ${s.objective} = ${(b.value ?? Number.NaN).toFixed(4)}  accuracy ${b.accuracy === null ? '–' : `${(100 * b.accuracy).toFixed(2)}%`}`,
+      `      nominal cost α·β²·γ² = ${(b.nominalCost ?? Number.NaN).toFixed(3)}, realized MACs ratio ${(b.macsRatio ?? Number.NaN).toFixed(3)}, ${humanCount(b.params ?? 0)} params, ${humanCount(b.macs ?? 0)} MACs`,
+      '',
+      `family φ = 1…${s.family.length} from the best coefficients:`,
+      textTable({
+        columns: ['φ', 'depth', 'width', 'res', 'nominal', 'realized', 'params', 'MACs', ...(s.family.some((f) => f.published !== null) ? ['published', 'pub params', 'pub MACs'] : [])],
+        rows: s.family.map((f) => [
+          f.phi, f.depth.toFixed(3), f.width.toFixed(3), f.resolution, f.nominalCost.toFixed(2), f.realizedMacsRatio.toFixed(2), humanCount(f.params), humanCount(f.macs),
+          ...(f.published === null ? [] : [f.published.model, humanCount(f.published.params), humanCount(f.published.macs)]),
+        ]),
+        numeric: [true, true, true, true, true, true, true, true, false, true, true],
+      }),
+    );
+  }
+  lines.push('', `wrote ${join(dir, 'journal.log')}, ${join(dir, 'summary.json')}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,39 @@
+import test from 'ava';
+import { compileObjective, isBetter } from './objective.js';
+
+const scope = { accuracy: 0.9, loss: 0.3, macs: 800e6, params: 5e6, activations: 7e6, latency: 12 };
+
+test('the default objective is the accuracy', (t) => {
+  const o = compileObjective('accuracy');
+  t.is(o.evaluate(scope), 0.9);
+  t.deepEqual(o.variables, ['accuracy']);
+});
+
+test('the MnasNet/EfficientNet reward ACC·(FLOPs/T)^w evaluates as by hand', (t) => {
+  const o = compileObjective('accuracy * (macs / 400e6) ^ -0.07');
+  // Hand: 0.9 · 2^−0.07 = 0.9 · 0.952638… = 0.857374…
+  t.true(Math.abs(o.evaluate(scope) - 0.9 * Math.pow(2, -0.07)) < 1e-12);
+  t.deepEqual(o.variables, ['accuracy', 'macs']);
+  t.false(o.variables.includes('latency'));
+});
+
+test('functions are not variables; latency is detected when used', (t) => {
+  const o = compileObjective('max(accuracy, 0.5) - log(latency)');
+  t.deepEqual(o.variables, ['accuracy', 'latency']);
+  t.true(Math.abs(o.evaluate(scope) - (0.9 - Math.log(12))) < 1e-12);
+});
+
+test('unknown variables, syntax errors and non-numeric expressions are rejected', (t) => {
+  t.throws(() => compileObjective('acc * 2'), { message: /unknown variable\(s\) acc/ });
+  t.throws(() => compileObjective('accuracy *'), { message: /does not parse/ });
+  t.throws(() => compileObjective('[accuracy, loss]'), { message: /does not give a number/ });
+  t.throws(() => compileObjective(' '), { message: /empty/ });
+});
+
+test('a non-finite value is NaN (the trial is then a FAIL), and NaN is never better', (t) => {
+  const o = compileObjective('accuracy * log(macs - 1e9)');
+  t.true(Number.isNaN(o.evaluate(scope))); // log of a negative number is complex in mathjs
+  t.true(isBetter(0.5, Number.NaN, 'maximize'));
+  t.false(isBetter(Number.NaN, 0.5, 'maximize'));
+  t.true(isBetter(0.1, 0.5, 'minimize'));
+});

@@ -1,0 +1,76 @@
+/**
+ * A piscina worker: one TF.js instance per thread, trains one candidate per task. Datasets are loaded once per
+ * (name, resolution) and kept for the thread's life.
+ */
+import type { NetworkSpec } from '@scalelab/arch';
+import { loadDataset, tf, trainSpec, useBackend } from '@scalelab/engine';
+import type { BackendName, Dataset } from '@scalelab/engine';
+
+export interface TrialTask {
+  readonly spec: NetworkSpec;
+  readonly dataset: string;
+  /** Seed of the dataset (synthetic data, split) — the study's seed, the same for every trial. */
+  readonly datasetSeed: number;
+  readonly epochs: number | null;
+  readonly steps: number | null;
+  readonly batchSize: number;
+  readonly learningRate: number | null;
+  readonly seed: number;
+  readonly backend: BackendName | null;
+  readonly latency: boolean;
+}
+
+export interface TrialOutcome {
+  readonly backend: string;
+  readonly accuracy: number;
+  readonly loss: number;
+  readonly epochs: number;
+  readonly steps: number;
+  readonly trainSeconds: number;
+  readonly evalSeconds: number;
+  readonly imagesPerSecond: number;
+  /** Test accuracy after each epoch. */
+  readonly curve: readonly { readonly epoch: number; readonly step: number; readonly accuracy: number; readonly loss: number; readonly trainLoss: number }[];
+  readonly latencyMs: number | null;
+  /** TF.js tensors alive in this thread after the trial (flat across trials when nothing leaks). */
+  readonly numTensors: number;
+  readonly rssBytes: number;
+}
+
+const datasets = new Map<string, Dataset>();
+
+function dataset(name: string, resolution: number, seed: number): Dataset {
+  const key = `${name}@${resolution}`;
+  let d = datasets.get(key);
+  if (d === undefined) {
+    d = loadDataset(name, resolution, { seed });
+    datasets.set(key, d);
+  }
+  return d;
+}
+
+export default async function runTrial(task: TrialTask): Promise<TrialOutcome> {
+  await useBackend(task.backend ?? undefined);
+  const data = dataset(task.dataset, task.spec.input.resolution, task.datasetSeed);
+  const r = trainSpec(task.spec, data, {
+    ...(task.steps === null ? { epochs: task.epochs ?? 1 } : { steps: task.steps }),
+    batchSize: task.batchSize,
+    ...(task.learningRate === null ? {} : { learningRate: task.learningRate }),
+    seed: task.seed,
+    latency: task.latency ? { batchSize: 32 } : false,
+  });
+  return {
+    backend: r.backend,
+    accuracy: r.accuracy,
+    loss: r.loss,
+    epochs: r.epochs,
+    steps: r.steps,
+    trainSeconds: r.trainSeconds,
+    evalSeconds: r.evalSeconds,
+    imagesPerSecond: r.imagesPerSecond,
+    curve: r.history.map((h) => ({ epoch: h.epoch, step: h.step, accuracy: h.testAccuracy, loss: h.testLoss, trainLoss: h.trainLoss })),
+    latencyMs: r.latency?.batch1Ms ?? null,
+    numTensors: tf.memory().numTensors,
+    rssBytes: process.memoryUsage().rss,
+  };
+}
