@@ -2,6 +2,7 @@
 /** `scalelab`: one command over arch, analyzer and engine. Bad input → one line on stderr, exit code 2. */
 import { ArchError } from '@scalelab/arch';
 import { ANALYZE_HELP, analyzeCommand } from './commands/analyze.js';
+import { REPORT_HELP, reportCommand } from './commands/report.js';
 import { SCALE_HELP, scaleCommand } from './commands/scale.js';
 import { SEARCH_HELP, searchCommand } from './commands/search.js';
 import { TRAIN_HELP, trainCommand } from './commands/train.js';
@@ -11,6 +12,7 @@ const VERBS: Readonly<Record<string, { run: (argv: readonly string[]) => Promise
   analyze: { run: analyzeCommand, summary: 'exact params, MACs and activations of a model', help: ANALYZE_HELP },
   scale: { run: scaleCommand, summary: 'compound-scale a model (one φ or the family φ = 0…K)', help: SCALE_HELP },
   train: { run: trainCommand, summary: 'train a model on a dataset with TF.js (wasm, cpu or tfjs-node)', help: TRAIN_HELP },
+  report: { run: reportCommand, summary: 'an HTML report (plotly, offline) and paper tables from a study journal', help: REPORT_HELP },
   search: { run: searchCommand, summary: 'grid-search α, β, γ under α·β²·γ² ≈ c, trials in worker threads, resumable', help: SEARCH_HELP },
 };
 

@@ -37,13 +37,19 @@ test('init as the Keras reference: conv He fan-out with realized std √(2/fan_o
   model.dispose();
 });
 
-test('the same seed builds the same weights', async (t) => {
+test('the same seed builds the same weights, every layer, seed 0 (the default) included', async (t) => {
   await useBackend('cpu');
-  const a = buildModel(zooModel('proxy-b0'), { seed: 4 });
-  const b = buildModel(zooModel('proxy-b0'), { seed: 4 });
-  t.deepEqual(a.getLayer('block4a_expand_conv').getWeights()[0]?.dataSync(), b.getLayer('block4a_expand_conv').getWeights()[0]?.dataSync());
-  a.dispose();
-  b.dispose();
+  // Seed 0 matters: TF.js samplers take a seed of 0 as "no seed" and draw from Math.random.
+  for (const seed of [0, 4]) {
+    const a = buildModel(zooModel('proxy-b0'), { seed });
+    const b = buildModel(zooModel('proxy-b0'), { seed });
+    const wa = a.getWeights();
+    const wb = b.getWeights();
+    t.is(wa.length, wb.length);
+    wa.forEach((w, i) => t.deepEqual(w.dataSync(), wb[i]?.dataSync(), `seed ${seed}, weight ${a.weights[i]?.name ?? i}`));
+    a.dispose();
+    b.dispose();
+  }
 });
 
 test('every block kind trains on wasm (conv, ds, mbconv, fused, bottleneck, basic, SE, max-pool stem, dropout, drop-connect)', async (t) => {

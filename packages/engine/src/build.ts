@@ -44,7 +44,8 @@ class NetworkBuilder {
     private readonly options: BuildOptions,
     private readonly convBias: boolean,
   ) {
-    this.seedCounter = options.seed ?? 0;
+    // TF.js treats a seed of 0 as none (`seed ? seed : Math.random()` in its samplers): start at seed + 1.
+    this.seedCounter = (options.seed ?? 0) + 1;
   }
 
   private convInit(): Initializer {

@@ -87,8 +87,9 @@ export async function runStudy(plan: StudyPlan, writer: JournalWriter, previous:
   const { states, interrupted } = restoreStates(plan, previous, writer);
   const distributions = { alpha: coefficientDistribution(config.space, 'alpha'), beta: coefficientDistribution(config.space, 'beta'), gamma: coefficientDistribution(config.space, 'gamma') };
   const started = performance.now();
-  let finishedThisRun = 0;
   let running = 0;
+  let runSeconds = 0;
+  let runsDone = 0;
   const finishedAtStart = states.filter((s) => s.final !== null).length;
   emit({ type: 'begin', points: states.length, finished: finishedAtStart, workers: config.workers, interrupted });
 
@@ -103,8 +104,10 @@ export async function runStudy(plan: StudyPlan, writer: JournalWriter, previous:
   const progress = (): void => {
     const finished = states.filter((s) => s.final !== null).length;
     const elapsed = (performance.now() - started) / 1000;
-    const rate = finishedThisRun > 0 ? elapsed / finishedThisRun : Number.NaN;
-    emit({ type: 'progress', finished, points: states.length, running, elapsedSeconds: elapsed, etaSeconds: rate * (states.length - finished), best: best() });
+    // Remaining points in waves of `workers`, each as long as the mean run so far (halving's later rungs not counted).
+    const remaining = states.length - finished;
+    const eta = runsDone > 0 ? Math.ceil(remaining / config.workers) * (runSeconds / runsDone) : Number.NaN;
+    emit({ type: 'progress', finished, points: states.length, running, elapsedSeconds: elapsed, etaSeconds: eta, best: best() });
   };
 
   const ensureTrial = (ps: PointState): number => {
@@ -152,7 +155,6 @@ export async function runStudy(plan: StudyPlan, writer: JournalWriter, previous:
     writer.finishTrial(id, state, value);
     ps.final = state;
     ps.trialId = null;
-    finishedThisRun++;
     emit({ type: 'point-final', gridId: ps.candidate.id, state, value });
     progress();
   };
@@ -197,6 +199,7 @@ export async function runStudy(plan: StudyPlan, writer: JournalWriter, previous:
         writer.setTrialUserAttr(id, `${RUN_ATTR_PREFIX}${rung}`, run as unknown as JsonValue);
         recordRunOutcome(id, run);
         writer.setTrialUserAttr(id, 'num_tensors', out.numTensors);
+        writer.setTrialUserAttr(id, 'rss_bytes', out.rssBytes);
         ps.runs.set(rung, run);
       }
     } catch (e) {
@@ -204,10 +207,13 @@ export async function runStudy(plan: StudyPlan, writer: JournalWriter, previous:
       error = aborted ? `trial exceeded the trial timeout of ${config.trialTimeout} s` : e instanceof Error ? e.message : String(e);
     }
     const seconds = (performance.now() - t0) / 1000;
+    running--;
+    runSeconds += seconds;
+    runsDone++;
     if (error === null) {
-      emit({ type: 'trial-end', trialId: id, gridId: c.id, rung, ok: true, value: run?.value ?? null, error: null, seconds, retry: false });
       // Without halving a trial's one run is its result: close it now, not at the end of the grid.
       if (config.budget.halving === null) finish(ps, 'COMPLETE', run?.value ?? null);
+      emit({ type: 'trial-end', trialId: id, gridId: c.id, rung, ok: true, value: run?.value ?? null, error: null, seconds, retry: false });
       return false;
     }
     writer.setTrialUserAttr(id, 'error', error);
@@ -215,25 +221,25 @@ export async function runStudy(plan: StudyPlan, writer: JournalWriter, previous:
     ps.trialId = null;
     ps.failures++;
     const retry = ps.failures <= config.retries;
-    emit({ type: 'trial-end', trialId: id, gridId: c.id, rung, ok: false, value: null, error, seconds, retry });
     if (!retry) {
       ps.final = 'FAIL';
-      finishedThisRun++;
       emit({ type: 'point-final', gridId: c.id, state: 'FAIL', value: null });
     }
+    emit({ type: 'trial-end', trialId: id, gridId: c.id, rung, ok: false, value: null, error, seconds, retry });
     progress();
     return retry;
   };
 
   const runRung = async (todo: readonly PointState[], rung: number): Promise<void> => {
-    const queue = [...todo];
+    // Costliest first (longest-processing-time order): the last wave then holds the short trials, so workers finish
+    // together. Grid ids and seeds do not depend on this order, so neither do the results.
+    const queue = [...todo].sort((a, b) => b.candidate.macs - a.candidate.macs || a.candidate.index - b.candidate.index);
     const inFlight = new Set<Promise<void>>();
     while (queue.length > 0 || inFlight.size > 0) {
       while (inFlight.size < config.workers && queue.length > 0) {
         const ps = queue.shift() as PointState;
         running++;
         const p: Promise<void> = runOne(ps, rung).then((retry) => {
-          running--;
           inFlight.delete(p);
           if (retry) queue.push(ps);
         });

@@ -2,6 +2,8 @@
  * A piscina worker: one TF.js instance per thread, trains one candidate per task. Datasets are loaded once per
  * (name, resolution) and kept for the thread's life.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { NetworkSpec } from '@scalelab/arch';
 import { loadDataset, tf, trainSpec, useBackend } from '@scalelab/engine';
 import type { BackendName, Dataset } from '@scalelab/engine';
@@ -37,15 +39,27 @@ export interface TrialOutcome {
   readonly rssBytes: number;
 }
 
+/**
+ * A full garbage collection between trials. A trial leaves hundreds of MB of dead JS objects (TF.js tensor
+ * wrappers, typed arrays); V8 would grow the heap before collecting them, so RSS would creep up over a long study.
+ */
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/** Datasets by (name, resolution, seed), the most recently used last; a few kept, so memory stays bounded. */
 const datasets = new Map<string, Dataset>();
+const KEPT_DATASETS = 2;
 
 function dataset(name: string, resolution: number, seed: number): Dataset {
-  const key = `${name}@${resolution}`;
+  const key = `${name}@${resolution}#${seed}`;
   let d = datasets.get(key);
   if (d === undefined) {
     d = loadDataset(name, resolution, { seed });
-    datasets.set(key, d);
+    if (datasets.size >= KEPT_DATASETS) datasets.delete(datasets.keys().next().value as string);
+  } else {
+    datasets.delete(key);
   }
+  datasets.set(key, d);
   return d;
 }
 
@@ -59,6 +73,7 @@ export default async function runTrial(task: TrialTask): Promise<TrialOutcome> {
     seed: task.seed,
     latency: task.latency ? { batchSize: 32 } : false,
   });
+  collectGarbage();
   return {
     backend: r.backend,
     accuracy: r.accuracy,

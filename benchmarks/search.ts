@@ -1,0 +1,66 @@
+/**
+ * Search throughput and leaks, side by side in one run:
+ *  1. the same MNIST study (proxy-b0, 6 grid points, 40 steps per trial) with 1 and with 2 workers — the
+ *     wall-time ratio (target ≥ 1.8 on 2 cores), and the trial values, which must be identical;
+ *  2. a 54-trial study on one worker (synthetic 16-px data, 5 steps) — TF.js tensors alive and process RSS after
+ *     each trial, which must stay flat.
+ * Writes results/benchmarks/search.json.
+ *
+ *   npm run bench:search
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStudy, trialView } from '@scalelab/search';
+import type { TrialView } from '@scalelab/search';
+
+const CLI = join(process.cwd(), 'packages/cli/dist/main.js');
+const OUT = mkdtempSync(join(tmpdir(), 'scalelab-bench-search-'));
+
+function search(name: string, args: readonly string[]): { seconds: number; trials: TrialView[] } {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [CLI, 'search', '--name', name, '--out', OUT, ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'inherit'] });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`search ${name} exited ${String(r.status)}`);
+  return { seconds, trials: openStudy(join(OUT, name), { repairTornTail: false }).record.trials.map(trialView) };
+}
+
+const WALL_STUDY = ['--baseline', 'proxy-b0', '--dataset', 'mnist', '--step', '0.2', '--tolerance', '0.15', '--steps', '40', '--seed', '0'];
+const one = search('one-worker', [...WALL_STUDY, '--workers', '1']);
+const two = search('two-workers', [...WALL_STUDY, '--workers', '2']);
+const values = (ts: readonly TrialView[]): Record<string, number | null> => Object.fromEntries(ts.map((t) => [t.gridId, t.value]).sort());
+const sameValues = JSON.stringify(values(one.trials)) === JSON.stringify(values(two.trials));
+
+const leak = search('leak-54', ['--baseline', 'proxy-b0', '--dataset', 'synthetic', '--resolution', '16', '--tolerance', '0.05', '--steps', '5', '--batch', '32', '--workers', '1']);
+const study = openStudy(join(OUT, 'leak-54'), { repairTornTail: false }).record.trials;
+const tensors = study.map((t) => Number(t.userAttrs.num_tensors));
+const rssMb = study.map((t) => Number(t.userAttrs.rss_bytes) / 2 ** 20);
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const early = mean(rssMb.slice(5, 15));
+const late = mean(rssMb.slice(-10));
+
+const result = {
+  benchmark: 'search',
+  date: new Date().toISOString(),
+  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
+  wallTime: {
+    study: `proxy-b0 on mnist, ${one.trials.length} grid points (step 0.2, |α·β²·γ² − 2| ≤ 0.15), 40 steps of 128 per trial`,
+    oneWorkerSeconds: one.seconds,
+    twoWorkersSeconds: two.seconds,
+    ratio: one.seconds / two.seconds,
+    target: 1.8,
+    met: one.seconds / two.seconds >= 1.8,
+    sameTrialValues: sameValues,
+  },
+  leaks: {
+    study: `proxy-b0 on synthetic 16-px data, ${study.length} trials of 5 steps on one worker`,
+    trials: study.length,
+    numTensorsAfterEachTrial: { min: Math.min(...tensors), max: Math.max(...tensors) },
+    rssMb: { trials6to15: early, last10: late, growthPercent: (100 * (late - early)) / early, series: rssMb.map((x) => Math.round(x)) },
+  },
+};
+const dir = join(process.cwd(), 'results/benchmarks');
+mkdirSync(dir, { recursive: true });
+writeFileSync(join(dir, 'search.json'), `${JSON.stringify(result, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify({ wallTime: result.wallTime, leaks: { ...result.leaks, rssMb: { ...result.leaks.rssMb, series: undefined } } }, null, 2)}\n`);

@@ -1,0 +1,320 @@
+/**
+ * The report's figures as plotly.js specs (data + layout), pure functions of the report data. One palette and
+ * one font everywhere; axes labelled with units; failed, pruned and running trials drawn distinctly.
+ */
+import type { TrialView } from '@scalelab/search';
+import type { ReportData } from './data.js';
+import { paperMacs, paperParams, percent } from './format.js';
+
+export type PlotTrace = Record<string, unknown>;
+
+export interface Figure {
+  readonly id: string;
+  readonly title: string;
+  /** One sentence under the figure saying how to read it. */
+  readonly caption: string;
+  readonly data: readonly PlotTrace[];
+  readonly layout: Record<string, unknown>;
+}
+
+export const PALETTE = {
+  complete: '#1f77b4',
+  best: '#e6a700',
+  pruned: '#9e9e9e',
+  fail: '#d62728',
+  running: '#ff7f0e',
+  baseline: '#7f7f7f',
+  published: '#2ca02c',
+  constraint: '#9467bd',
+  stages: ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#393b79', '#637939'],
+} as const;
+
+const FONT = { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', size: 14, color: '#222' };
+const COLORSCALE = 'Viridis';
+
+function baseLayout(extra: Record<string, unknown>): Record<string, unknown> {
+  return { font: FONT, margin: { l: 70, r: 30, t: 30, b: 60 }, height: 440, hovermode: 'closest', legend: { orientation: 'h', y: -0.22 }, paper_bgcolor: '#fff', plot_bgcolor: '#fafafa', ...extra };
+}
+
+function hover(t: TrialView, objective: string): string {
+  const lines = [
+    `<b>trial ${t.id}</b> ${t.gridId} (${t.state})`,
+    `α ${t.alpha}  β ${t.beta}  γ ${t.gamma}`,
+    `${objective} ${t.value === null ? '–' : t.value.toFixed(4)}  accuracy ${percent(t.accuracy)}`,
+    `MACs ${paperMacs(t.macs ?? Number.NaN)} (×${(t.macsRatio ?? Number.NaN).toFixed(2)})  params ${paperParams(t.params ?? Number.NaN)}  ${t.resolution ?? '–'} px`,
+  ];
+  if (t.error !== null) lines.push(`error: ${t.error.slice(0, 120)}`);
+  return lines.join('<br>');
+}
+
+/** The value a trial is drawn at: its objective when COMPLETE, its last rung's when PRUNED or running. */
+function shownValue(t: TrialView): number | null {
+  if (t.value !== null) return t.value;
+  const last = t.runs[t.runs.length - 1];
+  return last === undefined ? null : last.value;
+}
+
+interface TrialGroups {
+  readonly complete: readonly TrialView[];
+  readonly pruned: readonly TrialView[];
+  readonly fail: readonly TrialView[];
+  readonly running: readonly TrialView[];
+}
+
+function groups(trials: readonly TrialView[]): TrialGroups {
+  return {
+    complete: trials.filter((t) => t.state === 'COMPLETE' && t.value !== null),
+    pruned: trials.filter((t) => t.state === 'PRUNED'),
+    fail: trials.filter((t) => t.state === 'FAIL'),
+    running: trials.filter((t) => t.state === 'RUNNING' || t.state === 'WAITING'),
+  };
+}
+
+/** Points not dominated: no other point has lower cost and a better value (maximize) — a staircase. */
+export function paretoFront<T>(points: readonly T[], cost: (p: T) => number, value: (p: T) => number, direction: 'maximize' | 'minimize'): T[] {
+  const sign = direction === 'maximize' ? 1 : -1;
+  const sorted = [...points].filter((p) => Number.isFinite(cost(p)) && Number.isFinite(value(p))).sort((a, b) => cost(a) - cost(b) || sign * (value(b) - value(a)));
+  const front: T[] = [];
+  let bestSoFar = -Infinity;
+  for (const p of sorted) {
+    if (sign * value(p) > bestSoFar) {
+      front.push(p);
+      bestSoFar = sign * value(p);
+    }
+  }
+  return front;
+}
+
+function gridFigure(d: ReportData): Figure {
+  const { space } = d.config;
+  const g = groups(d.trials);
+  const n = 30;
+  const alphas = Array.from({ length: n }, (_, i) => space.alpha.min + ((space.alpha.max - space.alpha.min) * i) / (n - 1));
+  const betas = Array.from({ length: n }, (_, i) => space.beta.min + ((space.beta.max - space.beta.min) * i) / (n - 1));
+  // γ on the surface α·β²·γ² = c, drawn where it lies inside the γ range.
+  const z = betas.map((b) => alphas.map((a) => {
+    const gamma = Math.sqrt(space.target / (a * b * b));
+    return gamma >= space.gamma.min - 1e-9 && gamma <= space.gamma.max + 1e-9 ? gamma : null;
+  }));
+  const scatter = (ts: readonly TrialView[], name: string, marker: Record<string, unknown>): PlotTrace => ({
+    type: 'scatter3d', mode: 'markers', name, x: ts.map((t) => t.alpha), y: ts.map((t) => t.beta), z: ts.map((t) => t.gamma),
+    text: ts.map((t) => hover(t, d.config.objective.expression)), hoverinfo: 'text', marker,
+  });
+  const values = g.complete.map((t) => t.value ?? Number.NaN);
+  return {
+    id: 'grid',
+    title: 'The search grid: α (depth), β (width), γ (resolution)',
+    caption: `Each trained candidate at its coefficients, coloured by ${d.config.objective.expression}; the translucent surface is the constraint α·β²·γ² = ${space.target}.`,
+    data: [
+      { type: 'surface', name: `α·β²·γ² = ${space.target}`, x: alphas, y: betas, z, opacity: 0.25, showscale: false, colorscale: [[0, PALETTE.constraint], [1, PALETTE.constraint]], hoverinfo: 'skip', showlegend: true },
+      scatter(g.complete, 'complete', { size: 5, color: values, colorscale: COLORSCALE, colorbar: { title: { text: d.config.objective.expression.length > 20 ? 'objective' : d.config.objective.expression }, len: 0.7 }, line: { width: 0 } }),
+      scatter(g.pruned, 'pruned', { size: 4, color: PALETTE.pruned, symbol: 'circle-open' }),
+      scatter(g.fail, 'failed', { size: 4, color: PALETTE.fail, symbol: 'x' }),
+      scatter(g.running, 'running', { size: 4, color: PALETTE.running, symbol: 'diamond' }),
+      ...(d.summary.best === null ? [] : [scatter([d.summary.best], 'best', { size: 9, color: PALETTE.best, symbol: 'diamond', line: { color: '#000', width: 1 } })]),
+    ],
+    layout: baseLayout({ height: 560, margin: { l: 0, r: 0, t: 10, b: 10 }, scene: { xaxis: { title: { text: 'α (depth)' } }, yaxis: { title: { text: 'β (width)' } }, zaxis: { title: { text: 'γ (resolution)' } }, camera: { eye: { x: 1.6, y: -1.6, z: 0.9 } } }, legend: { orientation: 'h', y: 0 } }),
+  };
+}
+
+function heatmapFigure(d: ReportData): Figure {
+  const g = groups(d.trials);
+  const better = (a: number, b: number): boolean => (d.config.objective.direction === 'maximize' ? a > b : a < b);
+  const pairs = [['alpha', 'beta'], ['alpha', 'gamma'], ['beta', 'gamma']] as const;
+  const label = { alpha: 'α (depth)', beta: 'β (width)', gamma: 'γ (resolution)' } as const;
+  const data: PlotTrace[] = pairs.map(([px, py], i) => {
+    const xs = [...new Set(g.complete.map((t) => t[px]))].sort((a, b) => a - b);
+    const ys = [...new Set(g.complete.map((t) => t[py]))].sort((a, b) => a - b);
+    const z: (number | null)[][] = ys.map(() => xs.map(() => null));
+    for (const t of g.complete) {
+      const row = z[ys.indexOf(t[py])];
+      const col = xs.indexOf(t[px]);
+      const v = t.value ?? Number.NaN;
+      if (row !== undefined && (row[col] === null || better(v, row[col] ?? Number.NaN))) row[col] = v;
+    }
+    const axis = i === 0 ? '' : String(i + 1);
+    return {
+      type: 'heatmap', x: xs, y: ys, z, xaxis: `x${axis}`, yaxis: `y${axis}`, colorscale: COLORSCALE, showscale: i === 2, coloraxis: 'coloraxis',
+      hovertemplate: `${label[px]} %{x}<br>${label[py]} %{y}<br>best ${d.config.objective.expression.length > 20 ? 'objective' : d.config.objective.expression} %{z:.4f}<extra></extra>`,
+    };
+  });
+  const axes: Record<string, unknown> = {};
+  pairs.forEach(([px, py], i) => {
+    const axis = i === 0 ? '' : String(i + 1);
+    axes[`xaxis${axis}`] = { title: { text: label[px] }, domain: [i / 3 + 0.03, (i + 1) / 3 - 0.03], anchor: `y${axis}` };
+    axes[`yaxis${axis}`] = { title: { text: label[py] }, anchor: `x${axis}` };
+  });
+  return {
+    id: 'heatmaps',
+    title: 'Coefficient pairs',
+    caption: `The best ${d.config.objective.expression} over the third coefficient, for each pair; empty cells have no completed trial.`,
+    data,
+    layout: baseLayout({ ...axes, height: 380, coloraxis: { colorscale: COLORSCALE, colorbar: { title: { text: 'objective' } } } }),
+  };
+}
+
+function costFigure(d: ReportData): Figure {
+  const g = groups(d.trials);
+  const objective = d.config.objective.expression;
+  const measures = [
+    { key: 'macs', label: 'MACs (multiply-adds)', axis: '' },
+    { key: 'params', label: 'parameters', axis: '2' },
+    { key: 'activations', label: 'activations (output elements)', axis: '3' },
+  ] as const;
+  const values = [...g.complete, ...g.pruned].map(shownValue).filter((v): v is number => v !== null);
+  const floor = values.length === 0 ? 0 : Math.min(...values) - 0.05 * (Math.max(...values) - Math.min(...values) || 1);
+  const data: PlotTrace[] = [];
+  measures.forEach((m, i) => {
+    const first = i === 0;
+    const common = { xaxis: `x${m.axis}`, yaxis: `y${m.axis}`, hoverinfo: 'text' };
+    const x = (ts: readonly TrialView[]): number[] => ts.map((t) => t[m.key] ?? Number.NaN);
+    const front = paretoFront(g.complete, (t) => t[m.key] ?? Number.NaN, (t) => t.value ?? Number.NaN, d.config.objective.direction);
+    data.push(
+      { ...common, type: 'scatter', mode: 'markers', name: 'complete', legendgroup: 'complete', showlegend: first, x: x(g.complete), y: g.complete.map((t) => t.value), text: g.complete.map((t) => hover(t, objective)), marker: { color: PALETTE.complete, size: 8, opacity: 0.8 } },
+      { ...common, type: 'scatter', mode: 'lines+markers', name: 'Pareto front', legendgroup: 'front', showlegend: first, x: x(front), y: front.map((t) => t.value), text: front.map((t) => hover(t, objective)), line: { color: PALETTE.best, shape: 'hv', width: 2 }, marker: { color: PALETTE.best, size: 9, symbol: 'star', line: { color: '#000', width: 1 } } },
+      { ...common, type: 'scatter', mode: 'markers', name: 'pruned (last rung)', legendgroup: 'pruned', showlegend: first, x: x(g.pruned), y: g.pruned.map(shownValue), text: g.pruned.map((t) => hover(t, objective)), marker: { color: PALETTE.pruned, size: 8, symbol: 'circle-open', line: { width: 2 } } },
+      { ...common, type: 'scatter', mode: 'markers', name: 'failed (no value)', legendgroup: 'fail', showlegend: first, x: x(g.fail), y: g.fail.map(() => floor), text: g.fail.map((t) => hover(t, objective)), marker: { color: PALETTE.fail, size: 9, symbol: 'x' } },
+    );
+  });
+  const axes: Record<string, unknown> = {};
+  measures.forEach((m, i) => {
+    axes[`xaxis${m.axis}`] = { title: { text: m.label }, type: 'log', domain: [i / 3 + 0.04, (i + 1) / 3 - 0.02], anchor: `y${m.axis}` };
+    axes[`yaxis${m.axis}`] = { title: { text: i === 0 ? objective : '' }, anchor: `x${m.axis}`, matches: i === 0 ? undefined : 'y' };
+  });
+  return {
+    id: 'cost',
+    title: `${objective} against cost`,
+    caption: 'Each candidate against its exact MACs, parameters and activations (log scale), with the Pareto front (no cheaper candidate is better); failed trials sit on the bottom edge, pruned ones at their last rung.',
+    data,
+    layout: baseLayout({ ...axes, height: 420 }),
+  };
+}
+
+function curvesFigure(d: ReportData): Figure {
+  // All curves in one trace (gaps between trials): a 1,000-trial study stays one SVG path, not 1,000.
+  const xs: (number | null)[] = [];
+  const ys: (number | null)[] = [];
+  const text: (string | null)[] = [];
+  const bestId = d.summary.best?.id;
+  for (const t of d.trials) {
+    if (t.id === bestId || t.curve.length === 0) continue;
+    for (const p of t.curve) {
+      xs.push(p.epoch);
+      ys.push(p.accuracy);
+      text.push(`trial ${t.id} ${t.gridId} (${t.state})<br>epoch ${p.epoch}: ${percent(p.accuracy)}`);
+    }
+    xs.push(null);
+    ys.push(null);
+    text.push(null);
+  }
+  const best = d.summary.best;
+  return {
+    id: 'curves',
+    title: 'Learning curves',
+    caption: 'Test accuracy after each epoch of every trial (the journal\'s intermediate values); the best trial highlighted.',
+    data: [
+      { type: 'scatter', mode: 'lines+markers', name: 'trials', x: xs, y: ys, text, hoverinfo: 'text', connectgaps: false, line: { color: PALETTE.complete, width: 1 }, marker: { size: 4 }, opacity: 0.45 },
+      ...(best === null ? [] : [{ type: 'scatter', mode: 'lines+markers', name: `best: trial ${best.id} ${best.gridId}`, x: best.curve.map((p) => p.epoch), y: best.curve.map((p) => p.accuracy), text: best.curve.map((p) => `best trial ${best.id}<br>epoch ${p.epoch}: ${percent(p.accuracy)}`), hoverinfo: 'text', line: { color: PALETTE.best, width: 3 }, marker: { size: 7 } }]),
+    ],
+    layout: baseLayout({ xaxis: { title: { text: 'epoch' }, dtick: 1 }, yaxis: { title: { text: 'test accuracy' }, tickformat: '.1%' } }),
+  };
+}
+
+function historyFigure(d: ReportData): Figure {
+  const done = d.trials.filter((t) => t.state === 'COMPLETE' && t.value !== null);
+  const bestSoFar: number[] = [];
+  let best = Number.NaN;
+  for (const t of done) {
+    const v = t.value ?? Number.NaN;
+    if (Number.isNaN(best) || (d.config.objective.direction === 'maximize' ? v > best : v < best)) best = v;
+    bestSoFar.push(best);
+  }
+  const fails = d.trials.filter((t) => t.state === 'FAIL');
+  const low = done.length === 0 ? 0 : Math.min(...done.map((t) => t.value ?? 0));
+  return {
+    id: 'history',
+    title: 'Optimization history',
+    caption: 'The objective of each completed trial in the order trials were created, and the best so far; failed trials marked on the bottom edge.',
+    data: [
+      { type: 'scatter', mode: 'markers', name: 'trial', x: done.map((t) => t.id), y: done.map((t) => t.value), text: done.map((t) => hover(t, d.config.objective.expression)), hoverinfo: 'text', marker: { color: PALETTE.complete, size: 8 } },
+      { type: 'scatter', mode: 'lines', name: 'best so far', x: done.map((t) => t.id), y: bestSoFar, line: { color: PALETTE.best, width: 3, shape: 'hv' }, hoverinfo: 'y' },
+      { type: 'scatter', mode: 'markers', name: 'failed', x: fails.map((t) => t.id), y: fails.map(() => low), text: fails.map((t) => hover(t, d.config.objective.expression)), hoverinfo: 'text', marker: { color: PALETTE.fail, symbol: 'x', size: 9 } },
+    ],
+    layout: baseLayout({ xaxis: { title: { text: 'trial number' } }, yaxis: { title: { text: d.config.objective.expression } } }),
+  };
+}
+
+function parallelFigure(d: ReportData): Figure {
+  const done = d.trials.filter((t) => t.state === 'COMPLETE' && t.value !== null);
+  const dim = (label: string, values: readonly (number | null)[]): Record<string, unknown> => ({ label, values: values.map((v) => v ?? Number.NaN) });
+  return {
+    id: 'parallel',
+    title: 'Parallel coordinates',
+    caption: 'Each completed trial as a line through its coefficients, realized cost and accuracy, coloured by the objective; drag along an axis to filter.',
+    data: [
+      {
+        type: 'parcoords',
+        line: { color: done.map((t) => t.value), colorscale: COLORSCALE, showscale: true, colorbar: { title: { text: 'objective' } } },
+        dimensions: [
+          dim('α (depth)', done.map((t) => t.alpha)),
+          dim('β (width)', done.map((t) => t.beta)),
+          dim('γ (resolution)', done.map((t) => t.gamma)),
+          dim('realized MACs ratio', done.map((t) => t.macsRatio)),
+          dim('accuracy', done.map((t) => t.accuracy)),
+        ],
+      },
+    ],
+    layout: baseLayout({ margin: { l: 70, r: 70, t: 50, b: 30 }, height: 400 }),
+  };
+}
+
+function stagesFigure(d: ReportData): Figure {
+  const best = d.stages.best;
+  const columns = best === null ? ['baseline'] : ['baseline', `best (${d.summary.best?.gridId ?? ''})`];
+  const stages = d.stages.baseline.map((s) => s.stage);
+  const data: PlotTrace[] = [];
+  stages.forEach((stage, i) => {
+    const color = PALETTE.stages[i % PALETTE.stages.length];
+    const pick = (key: 'macs' | 'params'): number[] => [d.stages.baseline[i]?.[key] ?? 0, ...(best === null ? [] : [best.find((s) => s.stage === stage)?.[key] ?? 0])];
+    data.push(
+      { type: 'bar', name: stage, legendgroup: stage, x: columns, y: pick('macs'), marker: { color }, hovertemplate: `${stage}: %{y:.3s} MACs<extra></extra>` },
+      { type: 'bar', name: stage, legendgroup: stage, showlegend: false, x: columns, y: pick('params'), xaxis: 'x2', yaxis: 'y2', marker: { color }, hovertemplate: `${stage}: %{y:.3s} params<extra></extra>` },
+    );
+  });
+  return {
+    id: 'stages',
+    title: 'Per-stage cost of the best candidate against the baseline',
+    caption: 'MACs and parameters stacked by stage (stem, stages, head, classifier), exact from the analyzer.',
+    data,
+    layout: baseLayout({ barmode: 'stack', xaxis: { domain: [0, 0.45] }, yaxis: { title: { text: 'MACs' } }, xaxis2: { domain: [0.55, 1], anchor: 'y2' }, yaxis2: { title: { text: 'parameters' }, anchor: 'x2' }, legend: { orientation: 'v', x: 1.02, y: 1 }, margin: { l: 70, r: 140, t: 30, b: 60 } }),
+  };
+}
+
+function familyFigure(d: ReportData): Figure {
+  const f = d.summary.family;
+  const phis = f.map((m) => m.phi);
+  const published = f.filter((m) => m.published !== null);
+  const data: PlotTrace[] = [
+    { type: 'scatter', mode: 'lines+markers', name: 'nominal (α·β²·γ²)^φ', x: phis, y: f.map((m) => m.nominalCost), line: { color: PALETTE.constraint, dash: 'dash' }, hovertemplate: 'φ %{x}: ×%{y:.2f} nominal<extra></extra>' },
+    { type: 'scatter', mode: 'lines+markers', name: 'realized MACs ratio', x: phis, y: f.map((m) => m.realizedMacsRatio), line: { color: PALETTE.complete }, hovertemplate: 'φ %{x}: ×%{y:.2f} realized<extra></extra>' },
+    { type: 'scatter', mode: 'lines+markers', name: 'params (ours)', x: phis, y: f.map((m) => m.params), xaxis: 'x2', yaxis: 'y2', line: { color: PALETTE.best }, text: f.map((m) => `φ ${m.phi}: ${paperParams(m.params)} params, ${paperMacs(m.macs)} MACs, ${m.resolution} px`), hoverinfo: 'text' },
+    { type: 'scatter', mode: 'lines+markers', name: 'MACs (ours)', x: phis, y: f.map((m) => m.macs), xaxis: 'x2', yaxis: 'y2', line: { color: PALETTE.complete }, text: f.map((m) => `φ ${m.phi}: ${paperMacs(m.macs)} MACs`), hoverinfo: 'text' },
+  ];
+  if (published.length > 0) {
+    data.push(
+      { type: 'scatter', mode: 'markers', name: 'published B1–B7 params', x: published.map((m) => m.phi), y: published.map((m) => m.published?.params), xaxis: 'x2', yaxis: 'y2', marker: { color: PALETTE.published, symbol: 'square', size: 9 }, text: published.map((m) => `${m.published?.model}: ${paperParams(m.published?.params ?? Number.NaN)} params (paper ${paperParams(m.published?.paper.params ?? Number.NaN)})`), hoverinfo: 'text' },
+      { type: 'scatter', mode: 'markers', name: 'published B1–B7 MACs', x: published.map((m) => m.phi), y: published.map((m) => m.published?.macs), xaxis: 'x2', yaxis: 'y2', marker: { color: PALETTE.published, symbol: 'triangle-up', size: 9 }, text: published.map((m) => `${m.published?.model}: ${paperMacs(m.published?.macs ?? Number.NaN)} MACs (paper ${paperMacs(m.published?.paper.macs ?? Number.NaN)})`), hoverinfo: 'text' },
+    );
+  }
+  return {
+    id: 'family',
+    title: 'The scaled family φ = 1…K from the best coefficients',
+    caption: 'Left: the nominal cost multiplier (α·β²·γ²)^φ against the realized MACs ratio (channel, repeat and resolution rounding make them differ). Right: exact params and MACs of each member' + (published.length > 0 ? ', beside the published EfficientNet-B1…B7.' : '.'),
+    data,
+    layout: baseLayout({ xaxis: { title: { text: 'φ' }, domain: [0, 0.45], dtick: 1 }, yaxis: { title: { text: 'cost multiplier (×)' }, type: 'log' }, xaxis2: { title: { text: 'φ' }, domain: [0.55, 1], anchor: 'y2', dtick: 1 }, yaxis2: { title: { text: 'count' }, type: 'log', anchor: 'x2' } }),
+  };
+}
+
+export function reportFigures(d: ReportData): Figure[] {
+  return [gridFigure(d), heatmapFigure(d), costFigure(d), curvesFigure(d), historyFigure(d), parallelFigure(d), stagesFigure(d), familyFigure(d)];
+}

@@ -1,0 +1,12 @@
+export { loadReportData } from './data.js';
+export type { ReportData, StageCost } from './data.js';
+export { PALETTE, paretoFront, reportFigures } from './figures.js';
+export type { Figure, PlotTrace } from './figures.js';
+export { reportTables, trialsCsv } from './tables.js';
+export type { ReportTables } from './tables.js';
+export { CONTENT_SECURITY_POLICY, reportHtml } from './page.js';
+export { escapeHtml, escapeLatex, jsonForScript } from './escape.js';
+export { paperMacs, paperParams } from './format.js';
+export { plotlySource, writeReport } from './render.js';
+export type { WrittenReport } from './render.js';
+export { CHROMIUM_ARGS, chromiumPath, exportReport, launchChromium } from './browser.js';

@@ -1,0 +1,137 @@
+/**
+ * The report page: one self-contained HTML file — plotly.js-dist inlined, the figures as JSON, every user string
+ * escaped, and a Content-Security-Policy that forbids any network request.
+ */
+import type { ReportData } from './data.js';
+import { escapeHtml, jsonForScript } from './escape.js';
+import type { Figure } from './figures.js';
+import { PALETTE } from './figures.js';
+import { duration, fixed, paperMacs, paperParams, percent } from './format.js';
+
+/** No fetch, no image, no font from anywhere: only what is in the file (data: and blob: URLs plotly makes itself). */
+export const CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data: blob:; font-src data:; worker-src blob:; connect-src 'none'; base-uri 'none'; form-action 'none'";
+
+const STYLE = `
+:root { color-scheme: light; }
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; margin: 0; background: #f4f5f7; }
+header { background: #fff; border-bottom: 1px solid #ddd; padding: 20px 32px; }
+h1 { font-size: 24px; margin: 0 0 4px; }
+h2 { font-size: 19px; margin: 0 0 6px; }
+main { max-width: 1280px; margin: 0 auto; padding: 16px 24px 48px; }
+.description { white-space: pre-wrap; margin: 6px 0 12px; color: #444; max-width: 70em; }
+.facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: 4px 24px; margin: 0; }
+.facts div { display: flex; gap: 8px; } .facts dt { color: #666; min-width: 7.5em; } .facts dd { margin: 0; font-variant-numeric: tabular-nums; }
+.best { background: #fff8e1; border: 1px solid ${PALETTE.best}; border-radius: 6px; padding: 10px 14px; margin-top: 12px; }
+nav { margin: 12px 0 0; font-size: 14px; } nav a { margin-right: 14px; color: #1f5fa8; }
+section { background: #fff; border: 1px solid #e1e3e6; border-radius: 8px; padding: 16px 20px; margin: 16px 0; }
+.caption { color: #555; font-size: 14px; margin: 6px 0 0; }
+.plot { width: 100%; min-height: 300px; }
+table { border-collapse: collapse; font-size: 14px; font-variant-numeric: tabular-nums; }
+th, td { padding: 4px 10px; border-bottom: 1px solid #eee; text-align: right; } th { border-bottom: 2px solid #ccc; }
+td.l, th.l { text-align: left; }
+.state-FAIL { color: ${PALETTE.fail}; } .state-PRUNED { color: ${PALETTE.pruned}; } .state-RUNNING { color: ${PALETTE.running}; }
+footer { color: #777; font-size: 13px; text-align: center; padding: 16px; }
+`;
+
+function fact(label: string, value: string): string {
+  return `<div><dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd></div>`;
+}
+
+function header(d: ReportData): string {
+  const c = d.config;
+  const s = d.summary;
+  const space = c.space;
+  const budget = c.budget.steps !== null ? `${c.budget.steps} steps` : `${c.budget.epochs} epoch(s)`;
+  const best = s.best;
+  const facts = [
+    fact('baseline', `${c.baseline} (${paperParams(d.baselineParams)} params, ${paperMacs(d.baselineMacs)} MACs)`),
+    fact('dataset', `${d.datasetInfo.name} (${d.datasetInfo.trainCount} train / ${d.datasetInfo.testCount} test, ${d.datasetInfo.classes} classes)`),
+    fact('space', `α ${space.alpha.min}–${space.alpha.max}, β ${space.beta.min}–${space.beta.max}, γ ${space.gamma.min}–${space.gamma.max}, step ${space.step}`),
+    fact('constraint', space.mode === 'solve' ? `γ solved: α·β²·γ² = ${space.target}` : `|α·β²·γ² − ${space.target}| ≤ ${space.tolerance}`),
+    fact('φ', String(space.phi)),
+    fact('objective', `${c.objective.direction} ${c.objective.expression}`),
+    fact('budget', `${budget}, batch ${c.budget.batchSize}${c.budget.halving === null ? '' : `, successive halving η = ${c.budget.halving}`}`),
+    fact('seed', String(c.seed)),
+    fact('backend', s.backends.length === 0 ? '–' : s.backends.join(', ')),
+    fact('workers', String(c.workers)),
+    fact('grid points', `${s.gridPoints}: ${s.points.complete} complete, ${s.points.failed} failed, ${s.points.pruned} pruned, ${s.points.pending} pending`),
+    fact('trials', `${s.trials} (${Object.entries(s.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'})`),
+    fact('wall time', duration(s.wallSeconds)),
+  ].join('');
+  const bestLine = best === null
+    ? '<div class="best">No completed trial yet: no best coefficients.</div>'
+    : `<div class="best"><b>Best:</b> α = ${escapeHtml(String(best.alpha))}, β = ${escapeHtml(String(best.beta))}, γ = ${escapeHtml(String(best.gamma))} (trial ${best.id}, ${escapeHtml(best.gridId)}) — ${escapeHtml(c.objective.expression)} = ${fixed(best.value, 4)}, accuracy ${percent(best.accuracy)}, ${paperParams(best.params ?? Number.NaN)} params, ${paperMacs(best.macs ?? Number.NaN)} MACs (nominal ×${fixed(best.nominalCost, 3)}, realized ×${fixed(best.macsRatio, 3)}), ${best.resolution ?? '–'} px</div>`;
+  return `<header>
+<h1>ScaleLab study: <span id="study-name">${escapeHtml(c.name)}</span></h1>
+${c.description === '' ? '' : `<p class="description" id="study-description">${escapeHtml(c.description)}</p>`}
+<dl class="facts">${facts}</dl>
+${bestLine}
+</header>`;
+}
+
+function familyTable(d: ReportData): string {
+  const f = d.summary.family;
+  if (f.length === 0) return '';
+  const pub = f.some((m) => m.published !== null);
+  const head = ['φ', 'depth', 'width', 'resolution', 'nominal', 'realized', 'params', 'MACs', ...(pub ? ['published', 'its params', 'its MACs', 'paper params', 'paper FLOPs'] : [])];
+  const rows = f.map((m) => [String(m.phi), m.depth.toFixed(3), m.width.toFixed(3), String(m.resolution), `×${m.nominalCost.toFixed(2)}`, `×${m.realizedMacsRatio.toFixed(2)}`, paperParams(m.params), paperMacs(m.macs),
+    ...(pub ? (m.published === null ? ['–', '–', '–', '–', '–'] : [m.published.model, paperParams(m.published.params), paperMacs(m.published.macs), paperParams(m.published.paper.params), paperMacs(m.published.paper.macs)]) : [])]);
+  return `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((x) => `<td>${escapeHtml(x)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+const TOP_TRIALS = 25;
+
+function trialsTable(d: ReportData): string {
+  const sign = d.config.objective.direction === 'maximize' ? -1 : 1;
+  const done = d.trials.filter((t) => t.state === 'COMPLETE').sort((a, b) => sign * ((a.value ?? 0) - (b.value ?? 0)));
+  const others = d.trials.filter((t) => t.state !== 'COMPLETE');
+  const rows = [...done.slice(0, TOP_TRIALS), ...others.slice(0, TOP_TRIALS)];
+  const head = ['trial', 'grid id', 'α', 'β', 'γ', 'α·β²·γ²', 'MACs ratio', 'params', 'MACs', 'accuracy', 'objective', 'state', 'error'];
+  const body = rows.map((t) => `<tr><td>${t.id}</td><td class="l">${escapeHtml(t.gridId)}</td><td>${t.alpha}</td><td>${t.beta}</td><td>${t.gamma}</td><td>${fixed(t.nominalCost, 3)}</td><td>${fixed(t.macsRatio, 3)}</td><td>${paperParams(t.params ?? Number.NaN)}</td><td>${paperMacs(t.macs ?? Number.NaN)}</td><td>${percent(t.accuracy)}</td><td>${fixed(t.value, 4)}</td><td class="l state-${t.state}">${t.state}</td><td class="l">${escapeHtml((t.error ?? '').slice(0, 100))}</td></tr>`).join('');
+  const more = d.trials.length > rows.length ? `<p class="caption">The ${TOP_TRIALS} best completed trials and the first ${TOP_TRIALS} others; every trial is in trials.csv.</p>` : '';
+  return `<table><thead><tr>${head.map((h, i) => `<th class="${i === 1 || i >= 11 ? 'l' : ''}">${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>${more}`;
+}
+
+function figureSection(f: Figure): string {
+  return `<section id="fig-${f.id}"><h2>${escapeHtml(f.title)}</h2><div class="plot" id="plot-${f.id}"></div><p class="caption">${escapeHtml(f.caption)}</p></section>`;
+}
+
+/** Draw every figure; mark the page rendered (for export and tests) or record the error. */
+const BOOT = `
+(function () {
+  var figures = JSON.parse(document.getElementById('scalelab-figures').textContent);
+  var config = { responsive: true, displaylogo: false, toImageButtonOptions: { format: 'svg' } };
+  Promise.all(figures.map(function (f) { return Plotly.newPlot('plot-' + f.id, f.data, f.layout, config); }))
+    .then(function () { document.documentElement.setAttribute('data-rendered', String(figures.length)); })
+    .catch(function (e) { document.documentElement.setAttribute('data-render-error', String(e)); throw e; });
+})();
+`;
+
+export function reportHtml(d: ReportData, figures: readonly Figure[], plotlySource: string): string {
+  const nav = figures.map((f) => `<a href="#fig-${f.id}">${escapeHtml(f.title.split(':')[0] ?? f.id)}</a>`).join('');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
+<meta name="generator" content="ScaleLab">
+<title>ScaleLab — ${escapeHtml(d.config.name)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+${header(d)}
+<main>
+<nav>${nav}<a href="#family-table">family table</a><a href="#trials-table">trials</a></nav>
+${figures.map(figureSection).join('\n')}
+<section id="family-table"><h2>Family table</h2>${familyTable(d) || '<p>No completed trial: no family.</p>'}<p class="caption">Exact counts from the analyzer; "paper" columns are EfficientNet's Table 2 as printed (FLOPs there are multiply-adds). Beside the HTML: family.md, family.tex.</p></section>
+<section id="trials-table"><h2>Trials</h2>${trialsTable(d)}<p class="caption">Beside the HTML: trials.csv, trials.md, trials.tex.</p></section>
+</main>
+<footer>Generated by ScaleLab on ${escapeHtml(d.generatedAt)} from journal.log (Optuna JournalStorage format).</footer>
+<script>${plotlySource.replace(/<\/script/gi, '<\\/script').replace(/<!--/g, '<\\!--')}</script>
+<script type="application/json" id="scalelab-figures">${jsonForScript(figures)}</script>
+<script>${BOOT}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,40 @@
+/** Writing a report: the HTML and the tables beside it, each file written whole (temp + rename). */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '@scalelab/search';
+import { loadReportData } from './data.js';
+import type { ReportData } from './data.js';
+import { reportFigures } from './figures.js';
+import { reportHtml } from './page.js';
+import { reportTables } from './tables.js';
+
+let plotly: string | undefined;
+
+/** plotly.js-dist's bundle, read once. */
+export function plotlySource(): string {
+  plotly ??= readFileSync(createRequire(import.meta.url).resolve('plotly.js-dist'), 'utf8');
+  return plotly;
+}
+
+export interface WrittenReport {
+  readonly html: string;
+  readonly tables: readonly string[];
+  readonly data: ReportData;
+}
+
+/** Report the study in `dir`: `report.html` (or `htmlPath`) and the tables beside the HTML. */
+export function writeReport(dir: string, htmlPath = join(dir, 'report.html')): WrittenReport {
+  const data = loadReportData(dir);
+  const figures = reportFigures(data);
+  const tables = reportTables(data);
+  const out = dirname(htmlPath);
+  mkdirSync(out, { recursive: true });
+  writeFileAtomic(htmlPath, reportHtml(data, figures, plotlySource()));
+  const written = Object.entries(tables).map(([file, text]) => {
+    const path = join(out, file);
+    writeFileAtomic(path, text);
+    return path;
+  });
+  return { html: htmlPath, tables: written, data };
+}

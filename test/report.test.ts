@@ -1,0 +1,106 @@
+/**
+ * `scalelab report` end to end: a small real study (halving, so some trials are PRUNED; an objective that is
+ * NaN for the two cheapest candidates, so some FAIL; a hostile description), its tables, and the HTML opened
+ * from file:// in Debian's Chromium driven by playwright-core: every figure drawn, no console error, no network
+ * request, the description shown as text. Saves a screenshot under results/screenshots/.
+ */
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const CLI = join(process.cwd(), 'packages/cli/dist/main.js');
+const OUT = mkdtempSync(join(tmpdir(), 'scalelab-report-'));
+const HOSTILE = '<img src=x onerror=alert(1)> & "quotes" </script><script>alert(2)</script>';
+const DIR = join(OUT, 'hostile');
+
+function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 300_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test.before(() => {
+  // 16-px candidates of proxy-b0 have 414,768 MACs (α-only) up to 569,520: log(macs − 420,000) is NaN for two.
+  const r = cli('search', '--name', 'hostile', '--description', HOSTILE, '--out', OUT, '--dataset', 'synthetic', '--resolution', '16', '--step', '0.25', '--tolerance', '0.3', '--steps', '4', '--batch', '32', '--halving', '2', '--objective', 'accuracy + log(macs - 420000) / 100', '--workers', '2');
+  if (r.code !== 0) throw new Error(`search failed: ${r.stderr}`);
+});
+
+test.serial('report writes the HTML and the tables; numbers formatted as in papers', (t) => {
+  const r = cli('report', DIR);
+  t.is(r.code, 0, r.stderr);
+  for (const f of ['report.html', 'trials.csv', 'trials.md', 'family.md', 'trials.tex', 'family.tex']) t.true(existsSync(join(DIR, f)), f);
+  const csv = readFileSync(join(DIR, 'trials.csv'), 'utf8').trim().split('\r\n');
+  t.is(csv[0]?.split(',')[0], 'trial');
+  const states = csv.slice(1).map((line) => line.split(',')[2]);
+  t.true(states.includes('COMPLETE') && states.includes('PRUNED') && states.includes('FAIL'), states.join(' '));
+  const tex = readFileSync(join(DIR, 'trials.tex'), 'utf8');
+  t.regex(tex, /\\toprule[\s\S]*\\midrule[\s\S]*\\bottomrule/);
+  t.regex(tex, /\d+(\.\d)?K &/); // params of 16-px proxies: e.g. 209K
+  const family = readFileSync(join(DIR, 'family.md'), 'utf8').trim().split('\n');
+  t.is(family.length, 2 + 7); // head, rule, φ = 1…7
+  const html = readFileSync(join(DIR, 'report.html'), 'utf8');
+  t.false(html.includes(HOSTILE));
+  t.true(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
+  t.false(/<script[^>]+src=/i.test(html), 'no external script');
+  t.false(/<link[^>]+href=/i.test(html), 'no external stylesheet');
+});
+
+test.serial('a missing or unreadable journal is a one-line error with exit 2', (t) => {
+  const missing = cli('report', join(OUT, 'nothing-here'));
+  t.is(missing.code, 2);
+  t.regex(missing.stderr, /no study at/);
+  mkdirSync(join(OUT, 'empty'));
+  const empty = cli('report', join(OUT, 'empty'));
+  t.is(empty.code, 2);
+  t.regex(empty.stderr, /no journal at/);
+});
+
+test.serial('in headless Chromium from file://: every figure drawn, no console error, no network request, the hostile description as text', async (t) => {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-background-networking'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors: string[] = [];
+    const requests: string[] = [];
+    const dialogs: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    const url = pathToFileURL(join(DIR, 'report.html')).href;
+    page.on('request', (r) => {
+      if (r.url() !== url && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) requests.push(r.url());
+    });
+    await page.goto(url);
+    await page.waitForSelector('html[data-rendered], html[data-render-error]', { timeout: 120_000 });
+    t.is(await page.getAttribute('html', 'data-render-error'), null);
+    const plots = await page.$$eval('.plot', (els) => els.map((el) => ({ id: el.id, svg: el.querySelector('svg.main-svg') !== null })));
+    t.is(plots.length, 8);
+    for (const p of plots) t.true(p.svg, `${p.id} has an SVG`);
+    t.deepEqual(errors, []);
+    t.deepEqual(requests, []);
+    t.deepEqual(dialogs, []);
+    t.is(await page.textContent('#study-description'), HOSTILE);
+    t.is(await page.$$eval('img', (imgs) => imgs.length), 0);
+    const dir = join(process.cwd(), 'results/screenshots');
+    mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
+    t.true(statSync(join(dir, 'report.png')).size > 50_000);
+  } finally {
+    await browser.close();
+  }
+});
+
+test.serial('--png and --pdf print the same page through headless Chromium', (t) => {
+  const r = cli('report', DIR, '--out', join(OUT, 'export', 'study.html'), '--png', '--pdf');
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual([...readFileSync(join(OUT, 'export', 'study.png')).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+  t.is(readFileSync(join(OUT, 'export', 'study.pdf')).subarray(0, 5).toString(), '%PDF-');
+  t.true(existsSync(join(OUT, 'export', 'trials.csv')));
+});
