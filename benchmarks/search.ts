@@ -2,7 +2,9 @@
  * Search throughput and leaks, side by side in one run:
  *  1. the same MNIST study (proxy-b0, 6 grid points, 40 steps per trial) with 1 and with 2 workers — the
  *     wall-time ratio (target ≥ 1.8 on 2 cores), and the trial values, which must be identical;
- *  2. a 54-trial study on one worker (synthetic 16-px data, 5 steps) — TF.js tensors alive and process RSS after
+ *  2. the machine's own ceiling for the same work: one `scalelab train` of the costliest candidate alone, then two
+ *     at once in separate processes — what 2 cores give two independent TF.js instances, with no search at all;
+ *  3. a 54-trial study on one worker (synthetic 16-px data, 5 steps) — TF.js tensors alive and process RSS after
  *     each trial, which must stay flat.
  * Writes results/benchmarks/search.json.
  *
@@ -32,6 +34,19 @@ const two = search('two-workers', [...WALL_STUDY, '--workers', '2']);
 const values = (ts: readonly TrialView[]): Record<string, number | null> => Object.fromEntries(ts.map((t) => [t.gridId, t.value]).sort());
 const sameValues = JSON.stringify(values(one.trials)) === JSON.stringify(values(two.trials));
 
+/** Seconds of `scalelab train` (training only, as the process reports it) for `copies` processes at once. */
+function trainSeconds(copies: number): number[] {
+  const args = [CLI, 'train', 'proxy-b0', '--width', '1', '--depth', '1.4', '--resolution', '38', '--steps', '40', '--json'];
+  const script = `const { spawn } = require('node:child_process');
+let left = ${copies}; const out = [];
+for (let i = 0; i < ${copies}; i++) { let s = ''; const c = spawn(process.execPath, ${JSON.stringify(args)}); c.stdout.on('data', (d) => (s += d)); c.on('close', () => { out.push(JSON.parse(s).trainSeconds); if (--left === 0) console.log(JSON.stringify(out)); }); }`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  return JSON.parse(r.stdout) as number[];
+}
+const alone = trainSeconds(1)[0] ?? Number.NaN;
+const pair = trainSeconds(2);
+const ceiling = (2 * alone) / Math.max(...pair);
+
 const leak = search('leak-54', ['--baseline', 'proxy-b0', '--dataset', 'synthetic', '--resolution', '16', '--tolerance', '0.05', '--steps', '5', '--batch', '32', '--workers', '1']);
 const study = openStudy(join(OUT, 'leak-54'), { repairTornTail: false }).record.trials;
 const tensors = study.map((t) => Number(t.userAttrs.num_tensors));
@@ -52,6 +67,13 @@ const result = {
     target: 1.8,
     met: one.seconds / two.seconds >= 1.8,
     sameTrialValues: sameValues,
+    machineCeiling: {
+      what: 'the costliest candidate (α 1.4, β 1, γ 1.2: depth 1.4, 38 px) trained for 40 steps by `scalelab train`, alone and as two processes at once',
+      aloneTrainSeconds: alone,
+      pairTrainSeconds: pair,
+      ratio: ceiling,
+      searchRatioOverCeiling: one.seconds / two.seconds / ceiling,
+    },
   },
   leaks: {
     study: `proxy-b0 on synthetic 16-px data, ${study.length} trials of 5 steps on one worker`,

@@ -146,6 +146,18 @@ test.serial('successive halving: everyone at the base budget, the best 1/η go o
   t.is(rung0.filter((x) => x.promoted).length, 3);
 });
 
+test.serial('--dry-run lists every candidate priced (nominal α·β²·γ² beside the realized MACs ratio) and writes nothing', (t) => {
+  const r = run('--dry-run', '--json', ...SMALL);
+  t.is(r.code, 0, r.stderr);
+  const listed = JSON.parse(r.stdout) as { baseline: { macs: number }; candidates: { gridId: string; nominalCost: number; macsRatio: number; macs: number }[] };
+  t.deepEqual(listed.candidates.map((c) => c.gridId).sort(), GRID);
+  // Hand: a1.00-b1.00-g1.50 → 1 · 1² · 1.5² = 2.25; a1.25-b1.00-g1.25 → 1.25 · 1.5625 = 1.953125.
+  t.is(listed.candidates.find((c) => c.gridId === 'a1.00-b1.00-g1.50')?.nominalCost, 2.25);
+  t.is(listed.candidates.find((c) => c.gridId === 'a1.25-b1.00-g1.25')?.nominalCost, 1.953125);
+  for (const c of listed.candidates) t.is(c.macsRatio, c.macs / listed.baseline.macs);
+  t.false(existsSync(join(OUT, 'dry-run')));
+});
+
 test.serial('bad input exits 2 with one line and writes nothing', (t) => {
   const cases: [string[], RegExp][] = [
     [['--name', 'x1', '--target', '12'], /no feasible point/],

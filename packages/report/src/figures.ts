@@ -244,27 +244,77 @@ function historyFigure(d: ReportData): Figure {
   };
 }
 
+/** Viridis at 9 stops, for colouring lines by value without a WebGL trace. */
+const VIRIDIS = ['#440154', '#472d7b', '#3b528b', '#2c728e', '#21918c', '#28ae80', '#5ec962', '#addc30', '#fde725'];
+
+/**
+ * Parallel coordinates drawn in SVG: each completed trial is a polyline across normalized axes, lines binned by
+ * objective into Viridis colours (one trace per bin, trials separated by gaps). plotly's `parcoords` needs WebGL,
+ * whose start-up alone takes seconds in a software-rendered browser; this keeps the report fast everywhere.
+ */
 function parallelFigure(d: ReportData): Figure {
   const done = d.trials.filter((t) => t.state === 'COMPLETE' && t.value !== null);
-  const dim = (label: string, values: readonly (number | null)[]): Record<string, unknown> => ({ label, values: values.map((v) => v ?? Number.NaN) });
+  const axes: { label: string; values: number[]; format: (x: number) => string }[] = [
+    { label: 'α (depth)', values: done.map((t) => t.alpha), format: (x) => x.toFixed(2) },
+    { label: 'β (width)', values: done.map((t) => t.beta), format: (x) => x.toFixed(2) },
+    { label: 'γ (resolution)', values: done.map((t) => t.gamma), format: (x) => x.toFixed(2) },
+    { label: 'realized MACs ratio', values: done.map((t) => t.macsRatio ?? Number.NaN), format: (x) => x.toFixed(2) },
+    { label: 'accuracy', values: done.map((t) => t.accuracy ?? Number.NaN), format: (x) => `${(100 * x).toFixed(1)}%` },
+  ];
+  const ranges = axes.map((a) => {
+    const finite = a.values.filter(Number.isFinite);
+    const lo = finite.length === 0 ? 0 : Math.min(...finite);
+    const hi = finite.length === 0 ? 1 : Math.max(...finite);
+    return hi > lo ? { lo, hi } : { lo: lo - 0.5, hi: hi + 0.5 };
+  });
+  const norm = (axis: number, x: number): number | null => {
+    const r = ranges[axis];
+    return r === undefined || !Number.isFinite(x) ? null : (x - r.lo) / (r.hi - r.lo);
+  };
+  const values = done.map((t) => t.value ?? Number.NaN);
+  const vLo = values.length === 0 ? 0 : Math.min(...values);
+  const vHi = values.length === 0 ? 1 : Math.max(...values);
+  const bin = (v: number): number => (vHi > vLo ? Math.min(VIRIDIS.length - 1, Math.floor(((v - vLo) / (vHi - vLo)) * VIRIDIS.length)) : VIRIDIS.length - 1);
+  const lines = VIRIDIS.map(() => ({ x: [] as (number | null)[], y: [] as (number | null)[], text: [] as (string | null)[] }));
+  done.forEach((t, i) => {
+    const line = lines[bin(values[i] ?? vLo)];
+    if (line === undefined) return;
+    axes.forEach((a, k) => {
+      line.x.push(k);
+      line.y.push(norm(k, a.values[i] ?? Number.NaN));
+      line.text.push(`trial ${t.id} ${t.gridId}<br>${a.label}: ${a.format(a.values[i] ?? Number.NaN)}<br>${d.config.objective.expression} ${(t.value ?? Number.NaN).toFixed(4)}`);
+    });
+    line.x.push(null);
+    line.y.push(null);
+    line.text.push(null);
+  });
+  const data: PlotTrace[] = lines.map((l, i) => ({ type: 'scatter', mode: 'lines', x: l.x, y: l.y, text: l.text, hoverinfo: 'text', connectgaps: false, showlegend: false, line: { color: VIRIDIS[i], width: 1.5 }, opacity: 0.7 }));
+  // An invisible marker trace carries the colour bar.
+  data.push({ type: 'scatter', mode: 'markers', x: [0], y: [0], hoverinfo: 'skip', showlegend: false, marker: { size: 0.1, opacity: 0, color: [vLo], cmin: vLo, cmax: vHi, colorscale: COLORSCALE, showscale: true, colorbar: { title: { text: 'objective' }, len: 0.9 } } });
+  const ticks = 4;
+  const annotations: Record<string, unknown>[] = [];
+  axes.forEach((a, k) => {
+    annotations.push({ x: k, y: 1.1, xref: 'x', yref: 'y', text: `<b>${a.label}</b>`, showarrow: false, font: { size: 13 } });
+    const r = ranges[k];
+    for (let j = 0; j <= ticks; j++) {
+      if (r === undefined) break;
+      annotations.push({ x: k, y: j / ticks, xref: 'x', yref: 'y', text: a.format(r.lo + ((r.hi - r.lo) * j) / ticks), showarrow: false, xanchor: 'right', xshift: -4, font: { size: 11, color: '#555' } });
+    }
+  });
   return {
     id: 'parallel',
     title: 'Parallel coordinates',
-    caption: 'Each completed trial as a line through its coefficients, realized cost and accuracy, coloured by the objective; drag along an axis to filter.',
-    data: [
-      {
-        type: 'parcoords',
-        line: { color: done.map((t) => t.value), colorscale: COLORSCALE, showscale: true, colorbar: { title: { text: 'objective' } } },
-        dimensions: [
-          dim('α (depth)', done.map((t) => t.alpha)),
-          dim('β (width)', done.map((t) => t.beta)),
-          dim('γ (resolution)', done.map((t) => t.gamma)),
-          dim('realized MACs ratio', done.map((t) => t.macsRatio)),
-          dim('accuracy', done.map((t) => t.accuracy)),
-        ],
-      },
-    ],
-    layout: baseLayout({ margin: { l: 70, r: 70, t: 50, b: 30 }, height: 400 }),
+    caption: 'Each completed trial as a line through its coefficients, realized MACs ratio and accuracy (each axis spans the observed range), coloured by the objective.',
+    data,
+    layout: baseLayout({
+      height: 420,
+      margin: { l: 60, r: 30, t: 50, b: 30 },
+      xaxis: { range: [-0.45, axes.length - 0.7], showgrid: false, zeroline: false, showticklabels: false },
+      yaxis: { range: [-0.05, 1.16], showgrid: false, zeroline: false, showticklabels: false },
+      shapes: axes.map((_, k) => ({ type: 'line', x0: k, x1: k, y0: 0, y1: 1, xref: 'x', yref: 'y', line: { color: '#444', width: 1.5 } })),
+      annotations,
+      plot_bgcolor: '#fff',
+    }),
   };
 }
 

@@ -38,6 +38,7 @@ export interface StudyPlan {
   readonly baselineSpec: NetworkSpec;
   readonly fittedBaseline: NetworkSpec;
   readonly baselineMacs: number;
+  readonly baselineParams: number;
   readonly dataset: DatasetInfo;
   readonly objective: Objective;
   readonly candidates: readonly Candidate[];
@@ -48,7 +49,8 @@ export function planStudy(config: StudyConfig, baselineSpec: NetworkSpec, datase
   const points = gridCandidates(config.space);
   const fittedBaseline = fitBaseline(baselineSpec, { channels: dataset.channels, classes: dataset.classes, resolution: config.resolution });
   const candidates = priceCandidates(fittedBaseline, points, config.space.phi);
-  return { config, dir, baselineSpec, fittedBaseline, baselineMacs: analyzeSpec(fittedBaseline).macs, dataset, objective, candidates };
+  const baseline = analyzeSpec(fittedBaseline);
+  return { config, dir, baselineSpec, fittedBaseline, baselineMacs: baseline.macs, baselineParams: baseline.params.total, dataset, objective, candidates };
 }
 
 /** Write a file whole or not at all (temp file + rename). */

@@ -47,6 +47,7 @@ Execution:
   --phi-max K         the family φ = 1…K in the summary (default 7)
   --out DIR           where studies live (default results)
   --resume DIR        continue a study: finished trials are kept, interrupted ones rerun
+  --dry-run           list the priced candidates (nominal vs realized cost) and exit; nothing is written
   --json              the summary as JSON on stdout (progress stays on stderr)
   -h, --help          this help
 
@@ -85,6 +86,7 @@ const FLAGS = {
   out: { type: 'string' },
   resume: { type: 'string' },
   json: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
 } as const;
 
 /** The flags as one config layer (only what was given). */
@@ -162,7 +164,9 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
     previous = opened.record;
   } else {
     const fileLayer = stringFlag(p, 'config') === undefined ? [] : [search.parseConfigInput(readConfigFile(stringFlag(p, 'config') ?? ''), stringFlag(p, 'config') ?? '')];
-    const config = search.resolveConfig([...fileLayer, search.parseConfigInput(flagLayer(p), 'flags')]);
+    // A dry run writes nothing, so it needs no name.
+    const unnamed = p.values['dry-run'] === true ? [search.parseConfigInput({ name: 'dry-run' }, 'flags')] : [];
+    const config = search.resolveConfig([...unnamed, ...fileLayer, search.parseConfigInput(flagLayer(p), 'flags')]);
     const source = resolveModel(config.baseline);
     if (source.kind !== 'spec') throw new UsageError('the baseline must be a zoo model or an arch file, not a model.json');
     engine.validateDatasetName(config.dataset);
@@ -170,10 +174,12 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
     const data = engine.loadDataset(config.dataset, config.resolution ?? source.spec.input.resolution, { seed: config.seed });
     const dataset = { name: config.dataset, channels: data.channels, classes: data.classes, trainCount: data.train.count, testCount: data.test.count };
     plan = search.planStudy(config, source.spec, dataset, search.studyDir(stringFlag(p, 'out') ?? 'results', config.name));
+    if (p.values['dry-run'] === true) return candidateTable(plan, Number.POSITIVE_INFINITY, p.values.json === true);
     writer = search.createStudy(plan);
   }
 
   const { config } = plan;
+  process.stderr.write(`${candidateTable(plan, 12, false)}\n`);
   progress.log(`study ${config.name}: ${plan.candidates.length} grid points (${config.space.mode === 'solve' ? `γ solved, α·β²·γ² = ${config.space.target}` : `|α·β²·γ² − ${config.space.target}| ≤ ${config.space.tolerance}`}, step ${config.space.step}) of ${config.baseline} on ${config.dataset}, ${config.budget.steps !== null ? `${config.budget.steps} steps` : `${config.budget.epochs} epoch(s)`} per trial${config.budget.halving !== null ? `, halving η = ${config.budget.halving}` : ''}, ${config.workers} worker(s) → ${plan.dir}`);
   const onSigint = (): void => {
     progress.done();
@@ -218,6 +224,22 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
   search.writeFileAtomic(join(plan.dir, search.SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
   if (p.values.json === true) return JSON.stringify(summary, null, 2);
   return summaryText(summary, plan.dir);
+}
+
+/** The grid priced before anything runs: nominal (α·β²·γ²)^φ beside the realized MACs ratio. */
+function candidateTable(plan: import('@scalelab/search').StudyPlan, limit: number, json: boolean): string {
+  const rows = plan.candidates.map((c) => ({ gridId: c.id, alpha: c.alpha, beta: c.beta, gamma: c.gamma, nominalCost: c.nominalCostAtPhi, macsRatio: c.macsRatio, resolution: c.resolution, params: c.params, macs: c.macs, activations: c.activations }));
+  if (json) return JSON.stringify({ baseline: { params: plan.baselineParams, macs: plan.baselineMacs }, candidates: rows }, null, 2);
+  const shown = rows.slice(0, limit);
+  return [
+    `${rows.length} candidates priced against the baseline (${humanCount(plan.baselineParams)} params, ${humanCount(plan.baselineMacs)} MACs at ${plan.fittedBaseline.input.resolution} px):`,
+    textTable({
+      columns: ['grid id', 'α·β²·γ²', 'MACs ratio', 'res', 'params', 'MACs'],
+      rows: shown.map((r) => [r.gridId, r.nominalCost.toFixed(3), r.macsRatio.toFixed(3), r.resolution, humanCount(r.params), humanCount(r.macs)]),
+      numeric: [false, true, true, true, true, true],
+    }),
+    ...(rows.length > shown.length ? [`… and ${rows.length - shown.length} more (--dry-run lists all)`] : []),
+  ].join('\n');
 }
 
 function summaryText(s: import('@scalelab/search').StudySummary, dir: string): string {
