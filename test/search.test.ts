@@ -122,6 +122,14 @@ test.serial('a trial whose objective is not finite is a FAIL with its error; --r
   t.deepEqual(summary.points, { complete: 4, failed: 2, pruned: 0, pending: 0 });
 });
 
+test.serial('a trial that throws (training diverges) is a FAIL with the engine\'s message', (t) => {
+  const r = run('--name', 'diverges', '--workers', '1', '--lr', '1000000', ...SMALL, '--alpha', '1:1', '--beta', '1:1');
+  t.is(r.code, 0, r.stderr);
+  const ts = trials('diverges');
+  t.deepEqual(ts.map((x) => x.state), ['FAIL']);
+  t.regex(ts[0]?.error ?? '', /training diverged/);
+});
+
 test.serial('a trial over --trial-timeout is a FAIL naming the timeout', (t) => {
   const r = run('--name', 'slow', '--workers', '2', '--trial-timeout', '0.05', ...SMALL.map((a) => (a === '12' ? '400' : a)), '--alpha', '1:1', '--beta', '1:1');
   t.is(r.code, 0, r.stderr);
