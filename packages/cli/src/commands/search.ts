@@ -157,6 +157,9 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
     const extra = Object.keys(p.values).filter((k) => p.values[k] !== undefined && !RESUME_FLAGS.has(k));
     if (extra.length > 0) throw new UsageError(`--resume continues a study as configured; only --workers may change (got --${extra.join(', --')})`);
     const opened = search.openStudy(resumeDir, { repairTornTail: true });
+    // The data must still be there (a folder dataset may have moved): fail now, not once per trial.
+    engine.validateDatasetName(opened.config.dataset);
+    engine.loadDataset(opened.config.dataset, opened.config.resolution ?? opened.baselineSpec.input.resolution, { seed: opened.config.seed });
     if (opened.cutTornTail) progress.log(`journal: cut a torn last line (a crash mid-write); every whole line is kept`);
     const workers = numberFlag(p, 'workers', { integer: true, positive: true }) ?? opened.config.workers;
     plan = search.planStudy({ ...opened.config, workers }, opened.baselineSpec, opened.dataset, resumeDir);
