@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { NetworkSpec } from '@scalelab/arch';
 import { loadDataset, tf, trainSpec, useBackend } from '@scalelab/engine';
-import type { BackendName, Dataset } from '@scalelab/engine';
+import type { BackendName, Dataset, TrainResult } from '@scalelab/engine';
 
 export interface TrialTask {
   readonly spec: NetworkSpec;
@@ -22,15 +22,8 @@ export interface TrialTask {
   readonly latency: boolean;
 }
 
-export interface TrialOutcome {
-  readonly backend: string;
-  readonly accuracy: number;
-  readonly loss: number;
-  readonly epochs: number;
-  readonly steps: number;
-  readonly trainSeconds: number;
-  readonly evalSeconds: number;
-  readonly imagesPerSecond: number;
+/** What the journal keeps of the engine's result, plus the thread's memory after the trial. */
+export interface TrialOutcome extends Pick<TrainResult, 'backend' | 'accuracy' | 'loss' | 'epochs' | 'steps' | 'trainSeconds' | 'evalSeconds' | 'imagesPerSecond'> {
   /** Test accuracy after each epoch. */
   readonly curve: readonly { readonly epoch: number; readonly step: number; readonly accuracy: number; readonly loss: number; readonly trainLoss: number }[];
   readonly latencyMs: number | null;
