@@ -12,8 +12,8 @@ const VERBS: Readonly<Record<string, { run: (argv: readonly string[]) => Promise
   analyze: { run: analyzeCommand, summary: 'exact params, MACs and activations of a model', help: ANALYZE_HELP },
   scale: { run: scaleCommand, summary: 'compound-scale a model (one φ or the family φ = 0…K)', help: SCALE_HELP },
   train: { run: trainCommand, summary: 'train a model on a dataset with TF.js (wasm, cpu or tfjs-node)', help: TRAIN_HELP },
-  report: { run: reportCommand, summary: 'an HTML report (plotly, offline) and paper tables from a study journal', help: REPORT_HELP },
   search: { run: searchCommand, summary: 'grid-search α, β, γ under α·β²·γ² ≈ c, trials in worker threads, resumable', help: SEARCH_HELP },
+  report: { run: reportCommand, summary: 'an HTML report (plotly, offline) and paper tables from a study journal', help: REPORT_HELP },
 };
 
 const HELP = `Usage: scalelab <command> [options]
