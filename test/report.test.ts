@@ -6,7 +6,7 @@
  */
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -46,6 +46,21 @@ test.serial('report writes the HTML and the tables; numbers formatted as in pape
   t.true(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
   t.false(/<script[^>]+src=/i.test(html), 'no external script');
   t.false(/<link[^>]+href=/i.test(html), 'no external stylesheet');
+});
+
+test.serial('a crashed study (a trial left RUNNING, a torn last line) is reported read-only', (t) => {
+  const crashed = join(OUT, 'crashed');
+  mkdirSync(crashed);
+  const lines = readFileSync(join(DIR, 'journal.log'), 'utf8').trim().split('\n');
+  // Drop the last trial's final state line: it is RUNNING, as after a SIGKILL; then a torn write.
+  const lastState = lines.map((l) => (JSON.parse(l) as { op_code: number }).op_code).lastIndexOf(6);
+  const journal = `${[...lines.slice(0, lastState), ...lines.slice(lastState + 1)].join('\n')}\n{"op_code": 7, "worker_id": "x", "tri`;
+  writeFileSync(join(crashed, 'journal.log'), journal);
+  const r = cli('report', crashed);
+  t.is(r.code, 0, r.stderr);
+  const states = readFileSync(join(crashed, 'trials.csv'), 'utf8').trim().split('\r\n').slice(1).map((line) => line.split(',')[2]);
+  t.true(states.includes('RUNNING'), states.join(' '));
+  t.is(readFileSync(join(crashed, 'journal.log'), 'utf8'), journal, 'the journal is not touched');
 });
 
 test.serial('a missing or unreadable journal is a one-line error with exit 2', (t) => {
