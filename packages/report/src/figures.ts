@@ -29,6 +29,9 @@ export const PALETTE = {
   stages: ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#393b79', '#637939'],
 } as const;
 
+/** Axis labels of the coefficients, the same in every figure. */
+const COEFFICIENT_LABEL = { alpha: 'α (depth)', beta: 'β (width)', gamma: 'γ (resolution)' } as const;
+
 const FONT = { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', size: 14, color: '#222' };
 const COLORSCALE = 'Viridis';
 
@@ -113,7 +116,7 @@ function gridFigure(d: ReportData): Figure {
       scatter(g.running, 'running', { size: 4, color: PALETTE.running, symbol: 'diamond' }),
       ...(d.summary.best === null ? [] : [scatter([d.summary.best], 'best', { size: 9, color: PALETTE.best, symbol: 'diamond', line: { color: '#000', width: 1 } })]),
     ],
-    layout: baseLayout({ height: 560, margin: { l: 0, r: 0, t: 10, b: 10 }, scene: { xaxis: { title: { text: 'α (depth)' } }, yaxis: { title: { text: 'β (width)' } }, zaxis: { title: { text: 'γ (resolution)' } }, camera: { eye: { x: 1.6, y: -1.6, z: 0.9 } } }, legend: { orientation: 'h', y: 0 } }),
+    layout: baseLayout({ height: 560, margin: { l: 0, r: 0, t: 10, b: 10 }, scene: { xaxis: { title: { text: COEFFICIENT_LABEL.alpha } }, yaxis: { title: { text: COEFFICIENT_LABEL.beta } }, zaxis: { title: { text: COEFFICIENT_LABEL.gamma } }, camera: { eye: { x: 1.6, y: -1.6, z: 0.9 } } }, legend: { orientation: 'h', y: 0 } }),
   };
 }
 
@@ -121,7 +124,6 @@ function heatmapFigure(d: ReportData): Figure {
   const g = groups(d.trials);
   const better = (a: number, b: number): boolean => (d.config.objective.direction === 'maximize' ? a > b : a < b);
   const pairs = [['alpha', 'beta'], ['alpha', 'gamma'], ['beta', 'gamma']] as const;
-  const label = { alpha: 'α (depth)', beta: 'β (width)', gamma: 'γ (resolution)' } as const;
   const data: PlotTrace[] = pairs.map(([px, py], i) => {
     const xs = [...new Set(g.complete.map((t) => t[px]))].sort((a, b) => a - b);
     const ys = [...new Set(g.complete.map((t) => t[py]))].sort((a, b) => a - b);
@@ -135,14 +137,14 @@ function heatmapFigure(d: ReportData): Figure {
     const axis = i === 0 ? '' : String(i + 1);
     return {
       type: 'heatmap', x: xs, y: ys, z, xaxis: `x${axis}`, yaxis: `y${axis}`, colorscale: COLORSCALE, showscale: i === 2, coloraxis: 'coloraxis',
-      hovertemplate: `${label[px]} %{x}<br>${label[py]} %{y}<br>best ${d.config.objective.expression.length > 20 ? 'objective' : d.config.objective.expression} %{z:.4f}<extra></extra>`,
+      hovertemplate: `${COEFFICIENT_LABEL[px]} %{x}<br>${COEFFICIENT_LABEL[py]} %{y}<br>best ${d.config.objective.expression.length > 20 ? 'objective' : d.config.objective.expression} %{z:.4f}<extra></extra>`,
     };
   });
   const axes: Record<string, unknown> = {};
   pairs.forEach(([px, py], i) => {
     const axis = i === 0 ? '' : String(i + 1);
-    axes[`xaxis${axis}`] = { title: { text: label[px] }, domain: [i / 3 + 0.03, (i + 1) / 3 - 0.03], anchor: `y${axis}` };
-    axes[`yaxis${axis}`] = { title: { text: label[py] }, anchor: `x${axis}` };
+    axes[`xaxis${axis}`] = { title: { text: COEFFICIENT_LABEL[px] }, domain: [i / 3 + 0.03, (i + 1) / 3 - 0.03], anchor: `y${axis}` };
+    axes[`yaxis${axis}`] = { title: { text: COEFFICIENT_LABEL[py] }, anchor: `x${axis}` };
   });
   return {
     id: 'heatmaps',
@@ -255,9 +257,9 @@ const VIRIDIS = ['#440154', '#472d7b', '#3b528b', '#2c728e', '#21918c', '#28ae80
 function parallelFigure(d: ReportData): Figure {
   const done = d.trials.filter((t) => t.state === 'COMPLETE' && t.value !== null);
   const axes: { label: string; values: number[]; format: (x: number) => string }[] = [
-    { label: 'α (depth)', values: done.map((t) => t.alpha), format: (x) => x.toFixed(2) },
-    { label: 'β (width)', values: done.map((t) => t.beta), format: (x) => x.toFixed(2) },
-    { label: 'γ (resolution)', values: done.map((t) => t.gamma), format: (x) => x.toFixed(2) },
+    { label: COEFFICIENT_LABEL.alpha, values: done.map((t) => t.alpha), format: (x) => x.toFixed(2) },
+    { label: COEFFICIENT_LABEL.beta, values: done.map((t) => t.beta), format: (x) => x.toFixed(2) },
+    { label: COEFFICIENT_LABEL.gamma, values: done.map((t) => t.gamma), format: (x) => x.toFixed(2) },
     { label: 'realized MACs ratio', values: done.map((t) => t.macsRatio ?? Number.NaN), format: (x) => x.toFixed(2) },
     { label: 'accuracy', values: done.map((t) => t.accuracy ?? Number.NaN), format: (x) => `${(100 * x).toFixed(1)}%` },
   ];

@@ -7,6 +7,7 @@ import { escapeHtml, jsonForScript } from './escape.js';
 import type { Figure } from './figures.js';
 import { PALETTE } from './figures.js';
 import { duration, fixed, paperMacs, paperParams, percent } from './format.js';
+import { rankedTrials } from './tables.js';
 
 /** No fetch, no image, no font from anywhere: only what is in the file (data: and blob: URLs plotly makes itself). */
 export const CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data: blob:; font-src data:; worker-src blob:; connect-src 'none'; base-uri 'none'; form-action 'none'";
@@ -82,10 +83,8 @@ function familyTable(d: ReportData): string {
 const TOP_TRIALS = 25;
 
 function trialsTable(d: ReportData): string {
-  const sign = d.config.objective.direction === 'maximize' ? -1 : 1;
-  const done = d.trials.filter((t) => t.state === 'COMPLETE').sort((a, b) => sign * ((a.value ?? 0) - (b.value ?? 0)));
-  const others = d.trials.filter((t) => t.state !== 'COMPLETE');
-  const rows = [...done.slice(0, TOP_TRIALS), ...others.slice(0, TOP_TRIALS)];
+  const { complete, others } = rankedTrials(d);
+  const rows = [...complete.slice(0, TOP_TRIALS), ...others.slice(0, TOP_TRIALS)];
   const head = ['trial', 'grid id', 'α', 'β', 'γ', 'α·β²·γ²', 'MACs ratio', 'params', 'MACs', 'accuracy', 'objective', 'state', 'error'];
   const body = rows.map((t) => `<tr><td>${t.id}</td><td class="l">${escapeHtml(t.gridId)}</td><td>${t.alpha}</td><td>${t.beta}</td><td>${t.gamma}</td><td>${fixed(t.nominalCost, 3)}</td><td>${fixed(t.macsRatio, 3)}</td><td>${paperParams(t.params ?? Number.NaN)}</td><td>${paperMacs(t.macs ?? Number.NaN)}</td><td>${percent(t.accuracy)}</td><td>${fixed(t.value, 4)}</td><td class="l state-${t.state}">${t.state}</td><td class="l">${escapeHtml((t.error ?? '').slice(0, 100))}</td></tr>`).join('');
   const more = d.trials.length > rows.length ? `<p class="caption">The ${TOP_TRIALS} best completed trials and the first ${TOP_TRIALS} others; every trial is in trials.csv.</p>` : '';

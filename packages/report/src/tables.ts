@@ -14,11 +14,16 @@ export function trialsCsv(trials: readonly TrialView[]): string {
   return `${[CSV_COLUMNS.join(','), ...rows.map((r) => r.map((v) => csvField(v)).join(','))].join('\r\n')}\r\n`;
 }
 
-/** Completed trials best first, then pruned, failed and running in trial order. */
-function ranked(d: ReportData): TrialView[] {
+/** Completed trials best first (ties: trial order), then the others — pruned, failed, running — in trial order. */
+export function rankedTrials(d: ReportData): { readonly complete: TrialView[]; readonly others: TrialView[] } {
   const sign = d.config.objective.direction === 'maximize' ? -1 : 1;
   const complete = d.trials.filter((t) => t.state === 'COMPLETE').sort((a, b) => sign * ((a.value ?? 0) - (b.value ?? 0)) || a.id - b.id);
-  return [...complete, ...d.trials.filter((t) => t.state !== 'COMPLETE')];
+  return { complete, others: d.trials.filter((t) => t.state !== 'COMPLETE') };
+}
+
+function ranked(d: ReportData): TrialView[] {
+  const { complete, others } = rankedTrials(d);
+  return [...complete, ...others];
 }
 
 interface Column<T> {
