@@ -47,7 +47,7 @@ const alone = trainSeconds(1)[0] ?? Number.NaN;
 const pair = trainSeconds(2);
 const ceiling = (2 * alone) / Math.max(...pair);
 
-const leak = search('leak-54', ['--baseline', 'proxy-b0', '--dataset', 'synthetic', '--resolution', '16', '--tolerance', '0.05', '--steps', '5', '--batch', '32', '--workers', '1']);
+search('leak-54', ['--baseline', 'proxy-b0', '--dataset', 'synthetic', '--resolution', '16', '--tolerance', '0.05', '--steps', '5', '--batch', '32', '--workers', '1']);
 const study = openStudy(join(OUT, 'leak-54'), { repairTornTail: false }).record.trials;
 const tensors = study.map((t) => Number(t.userAttrs.num_tensors));
 const rssMb = study.map((t) => Number(t.userAttrs.rss_bytes) / 2 ** 20);

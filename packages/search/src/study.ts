@@ -71,7 +71,7 @@ export function createStudy(plan: StudyPlan): JournalWriter {
     throw new SearchError('STUDY_EXISTS', `study '${plan.config.name}' already exists in ${plan.dir} (continue it with --resume ${plan.dir}, or choose another --name)`);
   }
   mkdirSync(plan.dir, { recursive: true });
-  writeFileAtomic(join(plan.dir, CONFIG_FILE), `${JSON.stringify({ ...plan.config, baselineSpec: plan.baselineSpec, dataset: plan.config.dataset, datasetInfo: plan.dataset }, null, 2)}\n`);
+  writeFileAtomic(join(plan.dir, CONFIG_FILE), `${JSON.stringify({ ...plan.config, baselineSpec: plan.baselineSpec, datasetInfo: plan.dataset }, null, 2)}\n`);
   const writer = JournalWriter.create(journal);
   writer.createStudy(plan.config.name, plan.config.objective.direction);
   const attrs: Record<string, JsonValue> = {

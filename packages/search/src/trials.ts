@@ -44,6 +44,8 @@ export interface TrialView {
   readonly latencyMs: number | null;
   readonly backend: string | null;
   readonly error: string | null;
+  /** Closed as FAIL on resume because the search stopped while it ran (not the trial's failure). */
+  readonly interrupted: boolean;
   readonly trainSeconds: number | null;
   /** Test accuracy by epoch (the journal's intermediate values). */
   readonly curve: readonly { readonly epoch: number; readonly accuracy: number }[];
@@ -92,6 +94,7 @@ export function trialView(t: TrialRecord): TrialView {
     latencyMs: num(u.latency_ms),
     backend: str(u.backend),
     error: str(u.error),
+    interrupted: u.interrupted === true,
     trainSeconds: num(u.train_seconds),
     curve: [...t.intermediate.entries()].sort((a, b) => a[0] - b[0]).map(([epoch, accuracy]) => ({ epoch, accuracy })),
     runs,
