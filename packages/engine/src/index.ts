@@ -8,6 +8,7 @@ export { tf } from './tf.js';
 export { BACKENDS, isBackendName, useBackend } from './backend.js';
 export type { BackendName } from './backend.js';
 export { WASM_TRAINING_KERNELS, registerWasmTrainingKernels } from './kernels/register.js';
+export { useSimdLoops } from './kernels/simd/channel-loops.js';
 export { DATASET_FORMS, loadDataset, resizeImage, resizeSet, syntheticDataset, validateDatasetName } from './data/index.js';
 export type { Dataset, ImageSet, LoadOptions, SyntheticOptions } from './data/index.js';
 export { OPTIMIZERS, SCHEDULES, evaluate, learningRateAt, shiftBatch, trainSpec } from './train.js';

@@ -17,6 +17,8 @@ export interface ConvGeometry {
   readonly dilationW: number;
   readonly padTop: number;
   readonly padLeft: number;
+  readonly padBottom: number;
+  readonly padRight: number;
 }
 
 type Pad = Parameters<typeof tf.backend_util.computeConv2DInfo>[4];
@@ -56,5 +58,7 @@ export function convGeometry(
     dilationW: info.dilationWidth,
     padTop: info.padInfo.top,
     padLeft: info.padInfo.left,
+    padBottom: info.padInfo.bottom,
+    padRight: info.padInfo.right,
   };
 }

@@ -1,12 +1,16 @@
 /**
  * DepthwiseConv2dNativeBackpropFilter for wasm (the backend has none): a direct loop over the heap,
  * dW[ky, kx, c, q] = Σ x[n, iy, ix, c] · dY[n, oy, ox, c·m + q], channels innermost, summed in float64.
+ * With one filter per channel and channels a multiple of 4 the loop is SIMD wasm (simd/channel-loops.wat),
+ * otherwise JavaScript.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf.js';
 import { convGeometry } from './conv-geometry.js';
-import { f32 } from './heap.js';
+import type { ConvGeometry } from './conv-geometry.js';
+import { f32, free } from './heap.js';
 import type { KernelArgs, TensorInfo } from './heap.js';
+import { address, channelLoops } from './simd/channel-loops.js';
 
 interface Attrs {
   strides: number | [number, number];
@@ -23,8 +27,9 @@ function depthwiseBackpropFilter({ inputs, backend, attrs }: KernelArgs): Tensor
   const g = convGeometry(x.shape, a.filterShape, a, true);
   const m = a.filterShape[3];
   const C = g.inC;
-  const acc = new Float64Array(g.kH * g.kW * C * m);
   const out = wasm.makeOutput([...a.filterShape], 'float32');
+  if (m === 1 && simdLoop(wasm, x, dy, out, g)) return out;
+  const acc = new Float64Array(g.kH * g.kW * C * m);
   const xs = f32(wasm, x);
   const dys = f32(wasm, dy);
   for (let n = 0; n < g.batch; n++) {
@@ -54,6 +59,24 @@ function depthwiseBackpropFilter({ inputs, backend, attrs }: KernelArgs): Tensor
   }
   f32(wasm, out).set(acc);
   return out;
+}
+
+/** The SIMD loop into `out`; false when it does not apply. */
+function simdLoop(wasm: BackendWasm, x: TensorInfo, dy: TensorInfo, out: TensorInfo, g: ConvGeometry): boolean {
+  const loops = channelLoops(wasm, g.inC);
+  if (loops === undefined) return false;
+  const taps = g.kH * g.kW * g.inC;
+  const scratch = wasm.makeOutput([taps], 'float32');
+  const acc = wasm.makeOutput([2 * taps], 'float32'); // float64
+  const accView = (): Float64Array => new Float64Array(f32(wasm, acc).buffer, f32(wasm, acc).byteOffset, taps);
+  accView().fill(0);
+  loops.depthwiseFilterGradient(
+    address(wasm, x), address(wasm, dy), address(wasm, scratch), address(wasm, acc),
+    g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.kH, g.kW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft,
+  );
+  f32(wasm, out).set(accView());
+  free(wasm, scratch, acc);
+  return true;
 }
 
 export const depthwiseConv2dNativeBackpropFilterConfig: tf.KernelConfig = {
