@@ -39,6 +39,22 @@ test('train --json prints the stable fields, records the backend, and is reprodu
   t.is(b.loss, r.loss);
 });
 
+test('the recipe flags reach the trainer and --json records them; --help states the trainer\'s own defaults', async (t) => {
+  const r = run('train', 'proxy-b0', '--dataset', 'synthetic', '--steps', '2', '--batch', '8', '--resolution', '16', '--label-smoothing', '0.2', '--weight-decay', '0', '--augment', 'none', '--ema', '0.9', '--json');
+  t.is(r.code, 0, r.stderr);
+  const json = JSON.parse(r.stdout) as { labelSmoothing: number; weightDecay: number; augment: string; ema: number };
+  t.deepEqual([json.labelSmoothing, json.weightDecay, json.augment, json.ema], [0.2, 0, 'none', 0.9]);
+  const { TRAINING_DEFAULTS } = await import('@scalelab/engine');
+  const help = run('train', '--help').stdout;
+  const stated = (flag: string): string | undefined => new RegExp(`--${flag} .*\\(default ([^):]+)`).exec(help)?.[1];
+  t.is(Number(stated('epochs')), TRAINING_DEFAULTS.epochs);
+  t.is(Number(stated('batch')), TRAINING_DEFAULTS.batchSize);
+  t.is(Number(stated('label-smoothing')), TRAINING_DEFAULTS.labelSmoothing);
+  t.is(Number(stated('weight-decay')), TRAINING_DEFAULTS.weightDecay);
+  t.is(Number(stated('ema')), TRAINING_DEFAULTS.ema);
+  t.is(stated('augment'), TRAINING_DEFAULTS.augment);
+});
+
 test('train --latency adds median latency at batch 1 and at batch 32', (t) => {
   const r = JSON.parse(run('train', 'proxy-b0', '--dataset', 'synthetic', '--steps', '1', '--latency', '--json').stdout) as TrainJson;
   t.true((r.latency?.batch1Ms ?? 0) > 0);
@@ -60,6 +76,10 @@ const BAD: readonly [string[], RegExp][] = [
   [['train', 'proxy-b0', '--backend', 'gpu'], /--backend must be one of tensorflow, wasm, cpu, got 'gpu'/],
   [['train', 'proxy-b0', '--classes', '5'], /--classes 5 does not match dataset 'mnist', which has 10 classes/],
   [['train', 'no-such-model'], /unknown model 'no-such-model'/],
+  [['train', 'proxy-b0', '--label-smoothing', '1'], /--label-smoothing must be below 1, got 1/],
+  [['train', 'proxy-b0', '--weight-decay', '-1'], /--weight-decay must be at least 0, got '-1'/],
+  [['train', 'proxy-b0', '--ema', '1'], /--ema must be below 1, got 1/],
+  [['train', 'proxy-b0', '--augment', 'flip'], /--augment must be shift or none, got 'flip'/],
 ];
 for (const [args, why] of BAD) {
   test(`bad input exits 2 with one message: ${args.slice(1).join(' ')}`, (t) => {

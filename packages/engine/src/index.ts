@@ -11,7 +11,7 @@ export { WASM_TRAINING_KERNELS, registerWasmTrainingKernels } from './kernels/re
 export { useSimdLoops } from './kernels/simd/channel-loops.js';
 export { DATASET_FORMS, loadDataset, resizeImage, resizeSet, syntheticDataset, validateDatasetName } from './data/index.js';
 export type { Dataset, ImageSet, LoadOptions, SyntheticOptions } from './data/index.js';
-export { OPTIMIZERS, SCHEDULES, evaluate, learningRateAt, shiftBatch, trainSpec } from './train.js';
+export { OPTIMIZERS, SCHEDULES, TRAINING_DEFAULTS, evaluate, learningRateAt, shiftBatch, trainSpec, trainingStep } from './train.js';
 export type { EpochRecord, OptimizerName, ScheduleName, TrainOptions, TrainProgress, TrainResult } from './train.js';
 export { seededRandom, shuffledIndices } from './random.js';
 export type { Random } from './random.js';

@@ -4,6 +4,7 @@
  * small MBConv+SE network.
  */
 import test from 'ava';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { ExecutionContext } from 'ava';
 import { zooModel } from '@scalelab/arch';
 import { useBackend } from '../backend.js';
@@ -143,4 +144,17 @@ test.serial('whole-model gradients of a small MBConv+SE network (proxy-b0 at 16 
     }
     t.true(err / Math.max(scale, 1e-3 * globalScale) < 1e-3, `weight ${i}: error ${err} of ${scale}`);
   });
+});
+
+test.serial('Identity on wasm shares memory: a clone outlives its source, and the memory is freed with the last holder', async (t) => {
+  await useBackend('wasm');
+  const backend = tf.backend() as BackendWasm;
+  const a = tf.tensor1d([1, 2, 3]);
+  const b = tf.clone(a);
+  t.is(backend.dataIdMap.get(b.dataId)?.memoryOffset, backend.dataIdMap.get(a.dataId)?.memoryOffset, 'one buffer for both');
+  a.dispose();
+  t.deepEqual(Array.from(b.dataSync()), [1, 2, 3]);
+  const dataId = b.dataId;
+  b.dispose();
+  t.false(backend.dataIdMap.has(dataId), 'freed with the last holder');
 });

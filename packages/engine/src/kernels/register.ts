@@ -2,7 +2,7 @@
  * The gradient kernels ScaleLab adds to TF.js' wasm backend so that it can train, registered as one list (as
  * `register_all_kernels.ts` does in TF.js). Conv2DBackpropInput replaces the backend's own direct loop, which
  * measured 2.5–20× slower here than the matmul formulation. The batch-norm pair is used by
- * `TrainingBatchNormalization` in training mode.
+ * `TrainingBatchNormalization` in training mode. Identity replaces the backend's copying one (see identity.ts).
  */
 import { tf } from '../tf.js';
 import { batchNormTrainConfig, batchNormTrainGradConfig, batchNormTrainGradient } from './batch-norm-train.js';
@@ -10,6 +10,7 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-backprop-filter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-backprop-input.js';
+import { identityConfig } from './identity.js';
 
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
@@ -18,6 +19,7 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   depthwiseConv2dNativeBackpropInputConfig,
   batchNormTrainConfig,
   batchNormTrainGradConfig,
+  identityConfig,
 ];
 
 export const WASM_TRAINING_GRADIENTS: readonly tf.GradConfig[] = [batchNormTrainGradient];
