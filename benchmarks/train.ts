@@ -2,7 +2,9 @@
  * Training images/s of efficientnet-b0 --width 0.25 --depth 0.5 --resolution 64 --classes 10, batch 32, one thread,
  * side by side in one run: ScaleLab on wasm (with its kernels), ScaleLab on TF.js' cpu backend, and PyTorch CPU
  * (torchvision's EfficientNet at the same multipliers; skipped with a note where Debian's python3-torch is absent).
- * Writes results/benchmarks/train.json with the rates, their ratios and the wasm per-kernel profile.
+ * Writes results/benchmarks/train.json with the rates, their ratios and the wasm per-kernel profile. wasm is also
+ * measured with ScaleLab's SIMD loops switched off (JavaScript loops for batch norm and depthwise dW), with the
+ * profile of each, so the gain of the SIMD module is a ratio from the same run.
  *
  *   npm run bench:train
  */
@@ -12,7 +14,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { scaleSpec, withClasses, withResolution, zooModel } from '@scalelab/arch';
 import { analyzeSpec } from '@scalelab/analyzer';
-import { buildModel, tf, useBackend } from '@scalelab/engine';
+import { buildModel, tf, useBackend, useSimdLoops } from '@scalelab/engine';
 import type { BackendName } from '@scalelab/engine';
 
 const BATCH = 32;
@@ -99,20 +101,26 @@ const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[
 
 // This VM's speed drifts by tens of percent over minutes, so wasm and PyTorch are measured alternately, three
 // rounds, and each round's ratio is reported; the headline ratio is the median of the rounds.
-const rounds: { wasm: number; pytorch: number | null; ratio: number | null }[] = [];
+const rounds: { wasm: number; wasmJsLoops: number; pytorch: number | null; ratio: number | null }[] = [];
 let torch: ReturnType<typeof pytorch> = { skipped: 'not measured' };
 for (let round = 1; round <= 3; round++) {
   console.error(`round ${round}: ScaleLab wasm…`);
   const w = await scalelab('wasm', 10);
+  useSimdLoops(false);
+  const js = await scalelab('wasm', 10);
+  useSimdLoops(true);
   console.error(`round ${round}: PyTorch…`);
   torch = pytorch(10);
   const t = 'imagesPerSecond' in torch ? torch.imagesPerSecond : null;
-  rounds.push({ wasm: +w.imagesPerSecond.toFixed(2), pytorch: t === null ? null : +t.toFixed(2), ratio: t === null ? null : +(w.imagesPerSecond / t).toFixed(3) });
+  rounds.push({ wasm: +w.imagesPerSecond.toFixed(2), wasmJsLoops: +js.imagesPerSecond.toFixed(2), pytorch: t === null ? null : +t.toFixed(2), ratio: t === null ? null : +(w.imagesPerSecond / t).toFixed(3) });
 }
 console.error('ScaleLab cpu (slow)…');
 const cpu = await scalelab('cpu', 3);
 console.error('profiling wasm…');
 const profile = await wasmProfile();
+useSimdLoops(false);
+const profileJsLoops = await wasmProfile();
+useSimdLoops(true);
 const wasmRate = median(rounds.map((r) => r.wasm));
 const ratios = rounds.flatMap((r) => (r.ratio === null ? [] : [r.ratio]));
 const torchRatio = ratios.length > 0 ? median(ratios) : null;
@@ -127,6 +135,7 @@ const result = {
   rounds,
   ratios: {
     wasmOverCpu: +(wasmRate / cpu.imagesPerSecond).toFixed(2),
+    simdLoopsOverJsLoops: median(rounds.map((r) => r.wasm / r.wasmJsLoops)),
     wasmOverPytorch: torchRatio,
   },
   targets: {
@@ -135,6 +144,7 @@ const result = {
     wasmOverPytorchGoal05: torchRatio === null ? null : torchRatio >= 0.5,
   },
   wasmProfileTop15: profile,
+  wasmProfileTop15JsLoops: profileJsLoops,
 };
 const dir = join(process.cwd(), 'results', 'benchmarks');
 mkdirSync(dir, { recursive: true });
