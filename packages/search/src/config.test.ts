@@ -11,6 +11,9 @@ test('defaults follow the issue: α 1:2, β 1:1.5, γ 1:1.5, step 0.05, c = 2, t
   t.is(c.dataset, 'mnist');
   t.true(c.workers >= 1);
   t.is(c.familyMax, 7);
+  t.is(c.budget.augment, 'none', 'short trials train without shifts');
+  t.is(resolveConfig([parseConfigInput({ name: 's', budget: { augment: 'shift' } }, 'flags')]).budget.augment, 'shift');
+  t.throws(() => parseConfigInput({ name: 's', budget: { augment: 'flip' } }, 'flags'), { message: /budget\.augment/ });
 });
 
 test('flags override the config file field by field; ranges may be written MIN:MAX', (t) => {

@@ -58,6 +58,7 @@ export const studyConfigInputSchema = z.strictObject({
       batchSize: positiveInt.optional(),
       halving: z.number().gt(1).nullable().optional(),
       learningRate: z.number().positive().nullable().optional(),
+      augment: z.enum(['shift', 'none']).optional(),
     })
     .optional(),
   seed: z.number().int().min(0).optional(),
@@ -78,6 +79,12 @@ export interface Budget {
   readonly halving: number | null;
   /** Peak learning rate of every trial (null: the engine's default for its optimizer). */
   readonly learningRate: number | null;
+  /**
+   * Training augmentation of every trial. Default 'none', unlike `scalelab train`'s 'shift': random shifts only pay
+   * off over 15+ epochs; in 3-epoch trials they ranked candidates by how fast they learn under augmentation
+   * (proxy-b0 + MNIST: 49–95% across the demo's six candidates, against 90–95% without).
+   */
+  readonly augment: 'shift' | 'none';
 }
 
 /** The resolved configuration: every value explicit. */
@@ -150,7 +157,7 @@ export function resolveConfig(layers: readonly ParsedInput[]): StudyConfig {
     resolution: merged.resolution ?? null,
     space,
     objective: { expression: merged.objective?.expression ?? 'accuracy', direction: merged.objective?.direction ?? 'maximize' },
-    budget: { epochs, steps, batchSize: b.batchSize ?? 128, halving: b.halving ?? null, learningRate: b.learningRate ?? null },
+    budget: { epochs, steps, batchSize: b.batchSize ?? 128, halving: b.halving ?? null, learningRate: b.learningRate ?? null, augment: b.augment ?? 'none' },
     seed: merged.seed ?? 0,
     workers: merged.workers ?? availableParallelism(),
     retries: merged.retries ?? 0,

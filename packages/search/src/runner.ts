@@ -182,6 +182,7 @@ export async function runStudy(plan: StudyPlan, writer: JournalWriter, previous:
       steps: budget.steps,
       batchSize: config.budget.batchSize,
       learningRate: config.budget.learningRate,
+      augment: config.budget.augment,
       seed: config.seed + ps.failures,
       backend: config.backend as BackendName | null,
       latency: objective.variables.includes('latency'),

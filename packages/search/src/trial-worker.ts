@@ -17,6 +17,7 @@ export interface TrialTask {
   readonly steps: number | null;
   readonly batchSize: number;
   readonly learningRate: number | null;
+  readonly augment: 'shift' | 'none';
   readonly seed: number;
   readonly backend: BackendName | null;
   readonly latency: boolean;
@@ -63,6 +64,7 @@ export default async function runTrial(task: TrialTask): Promise<TrialOutcome> {
     ...(task.steps === null ? { epochs: task.epochs ?? 1 } : { steps: task.steps }),
     batchSize: task.batchSize,
     ...(task.learningRate === null ? {} : { learningRate: task.learningRate }),
+    augment: task.augment,
     seed: task.seed,
     latency: task.latency ? { batchSize: 32 } : false,
   });

@@ -37,6 +37,7 @@ Objective and budget:
   --epochs E | --steps N   per-trial budget (default 3 epochs)
   --batch B           batch size (default 128)
   --lr L              peak learning rate (default: the engine's, 0.05 momentum SGD)
+  --augment A         shift | none (default none: shifts pay off only over 15+ epochs)
   --halving η         successive halving: the best 1/η of each rung go on with η× the budget
 Execution:
   --workers W         worker threads, one TF.js each (default: the number of cores)
@@ -76,6 +77,7 @@ const FLAGS = {
   steps: { type: 'string' },
   batch: { type: 'string' },
   lr: { type: 'string' },
+  augment: { type: 'string' },
   halving: { type: 'string' },
   workers: { type: 'string' },
   retries: { type: 'string' },
@@ -115,7 +117,7 @@ function flagLayer(p: Parsed): Record<string, unknown> {
       phi: numberFlag(p, 'phi'),
     }),
     objective: defined({ expression: stringFlag(p, 'objective'), direction: p.values.minimize === true ? 'minimize' : undefined }),
-    budget: defined({ epochs, steps, batchSize: numberFlag(p, 'batch', { integer: true, positive: true }), halving: numberFlag(p, 'halving'), learningRate: numberFlag(p, 'lr', { positive: true }) }),
+    budget: defined({ epochs, steps, batchSize: numberFlag(p, 'batch', { integer: true, positive: true }), halving: numberFlag(p, 'halving'), learningRate: numberFlag(p, 'lr', { positive: true }), augment: p.values.augment }),
     seed: numberFlag(p, 'seed', { integer: true, min: 0 }),
     workers: numberFlag(p, 'workers', { integer: true, positive: true }),
     retries: numberFlag(p, 'retries', { integer: true, min: 0 }),
