@@ -13,7 +13,7 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf.js';
-import { f32, free } from './heap.js';
+import { f32, f64, free } from './heap.js';
 import type { KernelArgs, TensorInfo } from './heap.js';
 import { address, channelLoops } from './simd/channel-loops.js';
 import type { ChannelLoops } from './simd/channel-loops.js';
@@ -35,7 +35,10 @@ function batchNormTrain({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   const variance = wasm.makeOutput([C], 'float32');
   const loops = channelLoops(wasm, C);
   const M = x.shape.reduce((a, b) => a * b, 1) / C;
-  const { sum, sumSq } = loops === undefined ? channelSumsJs(f32(wasm, x), C) : channelSumsSimd(wasm, loops, x, M, C);
+  const [sum, sumSq] =
+    loops === undefined
+      ? channelSumsJs(f32(wasm, x), C)
+      : reduceSimd(wasm, C, (scratch, first, second) => loops.channelSums(address(wasm, x), M, C, scratch, first, second));
   const gs = f32(wasm, gamma);
   const bs = f32(wasm, beta);
   const means = f32(wasm, mean);
@@ -51,19 +54,11 @@ function batchNormTrain({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
     scale[c] = a;
     shift[c] = (bs[c] as number) - mu * a;
   }
-  if (loops === undefined) {
-    const xs = f32(wasm, x);
-    const ys = f32(wasm, y);
-    for (let p = 0; p < xs.length; p += C) {
-      for (let c = 0; c < C; c++) ys[p + c] = (xs[p + c] as number) * (scale[c] as number) + (shift[c] as number);
-    }
-  } else {
-    affineSimd(wasm, loops, x, x, y, M, C, scale, new Float32Array(C), shift);
-  }
+  channelAffine(wasm, loops, x, x, y, M, C, scale, new Float32Array(C), shift);
   return [y, mean, variance];
 }
 
-function channelSumsJs(xs: Float32Array, C: number): { sum: Float64Array; sumSq: Float64Array } {
+function channelSumsJs(xs: Float32Array, C: number): [Float64Array, Float64Array] {
   const sum = new Float64Array(C);
   const sumSq = new Float64Array(C);
   for (let p = 0; p < xs.length; p += C) {
@@ -73,30 +68,33 @@ function channelSumsJs(xs: Float32Array, C: number): { sum: Float64Array; sumSq:
       sumSq[c] = (sumSq[c] as number) + v * v;
     }
   }
-  return { sum, sumSq };
+  return [sum, sumSq];
 }
 
 /** Per-channel float64 sums of a pair of SIMD reductions (`run` gets the scratch and the two accumulators). */
 function reduceSimd(wasm: BackendWasm, C: number, run: (scratch: number, first: number, second: number) => void): [Float64Array, Float64Array] {
   const scratch = wasm.makeOutput([2 * C], 'float32');
   const acc = wasm.makeOutput([4 * C], 'float32'); // 2·C float64
-  const accView = (): Float64Array => new Float64Array(f32(wasm, acc).buffer, f32(wasm, acc).byteOffset, 2 * C);
-  accView().fill(0);
+  f64(wasm, acc).fill(0);
   const at = address(wasm, acc);
   run(address(wasm, scratch), at, at + 8 * C);
-  const sums = accView();
+  const sums = f64(wasm, acc);
   const result: [Float64Array, Float64Array] = [sums.slice(0, C), sums.slice(C)];
   free(wasm, scratch, acc);
   return result;
 }
 
-function channelSumsSimd(wasm: BackendWasm, loops: ChannelLoops, x: TensorInfo, M: number, C: number): { sum: Float64Array; sumSq: Float64Array } {
-  const [sum, sumSq] = reduceSimd(wasm, C, (scratch, first, second) => loops.channelSums(address(wasm, x), M, C, scratch, first, second));
-  return { sum, sumSq };
-}
-
-/** out = a·u + b·v + d per channel, on the SIMD loop (a, b, d copied to the heap first). */
-function affineSimd(wasm: BackendWasm, loops: ChannelLoops, u: TensorInfo, v: TensorInfo, out: TensorInfo, M: number, C: number, a: Float32Array, b: Float32Array, d: Float32Array): void {
+/** out = a·u + b·v + d per channel over M positions: SIMD with `loops` (a, b, d copied to the heap first), else JS. */
+function channelAffine(wasm: BackendWasm, loops: ChannelLoops | undefined, u: TensorInfo, v: TensorInfo, out: TensorInfo, M: number, C: number, a: Float32Array, b: Float32Array, d: Float32Array): void {
+  if (loops === undefined) {
+    const us = f32(wasm, u);
+    const vs = f32(wasm, v);
+    const outs = f32(wasm, out);
+    for (let p = 0; p < M * C; p += C) {
+      for (let c = 0; c < C; c++) outs[p + c] = (a[c] as number) * (us[p + c] as number) + (b[c] as number) * (vs[p + c] as number) + (d[c] as number);
+    }
+    return;
+  }
   const coefficients = wasm.makeOutput([3 * C], 'float32');
   const view = f32(wasm, coefficients);
   view.set(a, 0);
@@ -145,16 +143,7 @@ function batchNormTrainGrad({ inputs, backend, attrs }: KernelArgs): TensorInfo[
     B[c] = b;
     D[c] = (-a * db) / M - b * (means[c] as number);
   }
-  if (loops === undefined) {
-    const xs = f32(wasm, x);
-    const dys = f32(wasm, dy);
-    const dxs = f32(wasm, dx);
-    for (let p = 0; p < xs.length; p += C) {
-      for (let c = 0; c < C; c++) dxs[p + c] = (A[c] as number) * (dys[p + c] as number) + (B[c] as number) * (xs[p + c] as number) + (D[c] as number);
-    }
-  } else {
-    affineSimd(wasm, loops, dy, x, dx, M, C, A, B, D);
-  }
+  channelAffine(wasm, loops, dy, x, dx, M, C, A, B, D);
   return [dx, dGamma, dBeta];
 }
 

@@ -8,7 +8,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../tf.js';
 import { convGeometry } from './conv-geometry.js';
 import type { ConvGeometry } from './conv-geometry.js';
-import { f32, free } from './heap.js';
+import { f32, f64, free } from './heap.js';
 import type { KernelArgs, TensorInfo } from './heap.js';
 import { address, channelLoops } from './simd/channel-loops.js';
 
@@ -68,13 +68,12 @@ function simdLoop(wasm: BackendWasm, x: TensorInfo, dy: TensorInfo, out: TensorI
   const taps = g.kH * g.kW * g.inC;
   const scratch = wasm.makeOutput([taps], 'float32');
   const acc = wasm.makeOutput([2 * taps], 'float32'); // float64
-  const accView = (): Float64Array => new Float64Array(f32(wasm, acc).buffer, f32(wasm, acc).byteOffset, taps);
-  accView().fill(0);
+  f64(wasm, acc).fill(0);
   loops.depthwiseFilterGradient(
     address(wasm, x), address(wasm, dy), address(wasm, scratch), address(wasm, acc),
     g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.kH, g.kW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft,
   );
-  f32(wasm, out).set(accView());
+  f32(wasm, out).set(f64(wasm, acc));
   free(wasm, scratch, acc);
   return true;
 }

@@ -21,6 +21,12 @@ export function f32(backend: BackendWasm, info: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;
 }
 
+/** A float32 tensor's memory seen as float64s (half as many): scratch accumulators of the SIMD loops. */
+export function f64(backend: BackendWasm, info: TensorInfo): Float64Array {
+  const view = f32(backend, info);
+  return new Float64Array(view.buffer, view.byteOffset, view.length / 2);
+}
+
 /** A zero-filled float32 output on the heap. */
 export function zeros(backend: BackendWasm, shape: number[]): TensorInfo {
   const out = backend.makeOutput(shape, 'float32');
