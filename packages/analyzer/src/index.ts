@@ -1,3 +1,5 @@
+export { AnalyzerError } from './errors.js';
+export type { AnalyzerErrorCode } from './errors.js';
 export { analyzeSpec } from './spec-analysis.js';
 export type { AnalyzeOptions } from './spec-analysis.js';
 export type { Analysis, CostTotals, LayerCost, LayerKind, ParamCount } from './cost.js';

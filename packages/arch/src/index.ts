@@ -1,6 +1,6 @@
 export type * from './spec.js';
-export { ArchError } from './errors.js';
-export type { ArchErrorCode } from './errors.js';
+export { ArchError, ScaleLabError } from './errors.js';
+export type { ArchErrorCode, ErrorKind } from './errors.js';
 export { roundFilters, roundRepeats, roundResolution } from './round.js';
 export { parseStage, formatStage } from './archstring.js';
 export { parseArchFile, formatArchFile } from './archfile.js';

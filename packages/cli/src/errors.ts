@@ -1,8 +1,8 @@
+import { ScaleLabError } from '@scalelab/arch';
+
 /** Bad command-line input: printed as one line, exit code 2. */
-export class UsageError extends Error {
-  readonly code = 'USAGE';
+export class UsageError extends ScaleLabError {
   constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
+    super('USAGE', message);
   }
 }

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /** `scalelab`: one command over arch, analyzer and engine. Bad input → one line on stderr, exit code 2. */
-import { ArchError } from '@scalelab/arch';
+import { ScaleLabError } from '@scalelab/arch';
 import { ANALYZE_HELP, analyzeCommand } from './commands/analyze.js';
 import { REPORT_HELP, reportCommand } from './commands/report.js';
 import { SCALE_HELP, scaleCommand } from './commands/scale.js';
 import { SEARCH_HELP, searchCommand } from './commands/search.js';
 import { TRAIN_HELP, trainCommand } from './commands/train.js';
-import { UsageError } from './errors.js';
+import { describeFailure } from './failure.js';
 
 const VERBS: Readonly<Record<string, { run: (argv: readonly string[]) => Promise<string>; summary: string; help: string }>> = {
   analyze: { run: analyzeCommand, summary: 'exact params, MACs and activations of a model', help: ANALYZE_HELP },
@@ -25,19 +25,6 @@ ${Object.entries(VERBS).map(([verb, v]) => `  ${verb.padEnd(9)} ${v.summary}`).j
 
 Run 'scalelab <command> --help' for a command's options.`;
 
-const codeOf = (e: Error): string | undefined => (e as Error & { code?: unknown }).code as string | undefined;
-
-/** A run that failed on good input (training diverged): exit 1, but one clear line rather than a stack. */
-function isRunFailure(e: unknown): e is Error {
-  return e instanceof Error && e.name === 'EngineError' && codeOf(e) === 'NON_FINITE_LOSS';
-}
-
-/** Errors that are the user's input, by class or by the package error classes' names. */
-function isInputError(e: unknown): e is Error {
-  if (e instanceof UsageError || e instanceof ArchError) return true;
-  return e instanceof Error && ['EngineError', 'AnalyzerError', 'SearchError'].includes(e.name) && !isRunFailure(e);
-}
-
 export async function main(argv: readonly string[]): Promise<number> {
   const [verb, ...rest] = argv;
   if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
@@ -53,16 +40,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${await command.run(rest)}\n`);
     return 0;
   } catch (e) {
-    if (isInputError(e)) {
-      process.stderr.write(`scalelab ${verb}: ${e.message}\n`);
-      return 2;
-    }
-    if (isRunFailure(e)) {
-      process.stderr.write(`scalelab ${verb}: ${e.message}\n`);
+    const failure = describeFailure(e);
+    if (failure === null) {
+      process.stderr.write(`scalelab ${verb}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       return 1;
     }
-    process.stderr.write(`scalelab ${verb}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    return 1;
+    process.stderr.write(`scalelab ${verb}: ${failure.message}\n`);
+    return failure.exitCode;
   }
 }
 

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
+import { ReportError } from './errors.js';
 
 export const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
@@ -19,7 +20,7 @@ export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking',
 
 export async function launchChromium(): Promise<Browser> {
   const executablePath = chromiumPath();
-  if (executablePath === undefined) throw new Error(`no Chromium found (looked at ${CHROMIUM_CANDIDATES.join(', ')}; set SCALELAB_CHROMIUM to its path)`);
+  if (executablePath === undefined) throw new ReportError('NO_BROWSER', `no Chromium found (looked at ${CHROMIUM_CANDIDATES.join(', ')}; set SCALELAB_CHROMIUM to its path)`);
   return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 }
 
@@ -31,7 +32,7 @@ export async function exportReport(htmlPath: string, outputs: { png?: string; pd
     await page.goto(pathToFileURL(htmlPath).href);
     await page.waitForSelector('html[data-rendered], html[data-render-error]', { timeout: 60_000 });
     const error = await page.getAttribute('html', 'data-render-error');
-    if (error !== null) throw new Error(`the report did not render: ${error}`);
+    if (error !== null) throw new ReportError('RENDER_FAILED', `the report did not render: ${error}`);
     if (outputs.png !== undefined) await page.screenshot({ path: outputs.png, fullPage: true });
     if (outputs.pdf !== undefined) {
       await page.emulateMedia({ media: 'screen' });

@@ -1,3 +1,5 @@
+export { ReportError } from './errors.js';
+export type { ReportErrorCode } from './errors.js';
 export { loadReportData } from './data.js';
 export type { ReportData, StageCost } from './data.js';
 export { PALETTE, paretoFront, reportFigures } from './figures.js';
