@@ -4,6 +4,7 @@
  * and pooling are not counted); `flops = 2 × macs`; activations are the output elements of conv and dense layers.
  * The EfficientNet paper's "FLOPS" are MACs.
  */
+import { checkLimit } from '@scalelab/arch';
 
 /** Weight counts. Non-trainable: BN moving mean/variance and Keras `Normalization` statistics. */
 export interface ParamCount {
@@ -137,6 +138,10 @@ export class CostAccumulator {
   }
 
   finish(model: string, resolution: number): Analysis {
+    const totals = this.total.freeze();
+    checkLimit('params', totals.params.total, `${model}: the parameter count`);
+    checkLimit('macs', totals.macs, `${model}: the MACs`);
+    checkLimit('activations', totals.activations, `${model}: the activations`);
     const byKind = KIND_ORDER.flatMap((kind) => {
       const t = this.kinds.get(kind) as Totals;
       return t.used ? [{ kind, ...t.freeze() }] : [];
@@ -144,7 +149,7 @@ export class CostAccumulator {
     return {
       model,
       resolution,
-      ...this.total.freeze(),
+      ...totals,
       byStage: [...this.stages].map(([stage, t]) => ({ stage, ...t.freeze() })),
       byKind,
       ...(this.records === undefined ? {} : { layers: this.records }),

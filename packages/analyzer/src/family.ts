@@ -3,7 +3,7 @@
  * cost (α·β²·γ²)^φ beside the realized MACs ratio against the baseline (rounding of channels, repeats and
  * resolution makes them differ).
  */
-import { EFFICIENTNET_COEFFICIENTS, EFFICIENTNET_PAPER_TABLE, compoundMultipliers, nominalCost, scaleSpec } from '@scalelab/arch';
+import { checkLimit, compoundMultipliers, EFFICIENTNET_COEFFICIENTS, EFFICIENTNET_PAPER_TABLE, nominalCost, scaleSpec } from '@scalelab/arch';
 import type { CompoundCoefficients, Multipliers, NetworkSpec } from '@scalelab/arch';
 import { analyzeSpec } from './spec-analysis.js';
 import type { AnalyzeOptions } from './spec-analysis.js';
@@ -49,6 +49,7 @@ export function scaleCompound(
 }
 
 export function compoundFamily(baseline: NetworkSpec, coefficients: CompoundCoefficients, phiMax: number): ScaledModel[] {
+  checkLimit('phiMax', phiMax, 'φ-max');
   const baselineMacs = analyzeSpec(baseline).macs;
   return Array.from({ length: phiMax + 1 }, (_, phi) => scaleCompound(baseline, coefficients, phi, baselineMacs));
 }

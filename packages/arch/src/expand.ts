@@ -3,6 +3,7 @@
  * spatial size. This is the one place where width/depth multipliers and channel rounding are applied; the
  * analyzer and the TF.js builder both start from here.
  */
+import { checkLimit, checkSpecLimits } from './limits.js';
 import { roundFilters, roundRepeats } from './round.js';
 import type { Activation, BlockSpec, NetworkSpec } from './spec.js';
 
@@ -81,6 +82,7 @@ const seChannelsOf = (inChannels: number, ratio: number): number =>
   ratio > 0 ? Math.max(1, Math.floor(inChannels * ratio)) : 0;
 
 export function expandNetwork(spec: NetworkSpec): ConcreteNetwork {
+  checkSpecLimits(spec);
   const channels = (c: number): number => roundFilters(c, spec.width, spec.rounding, spec.divisor);
   const stemOut = channels(spec.stem.out);
   const convSize = Math.ceil(spec.input.resolution / spec.stem.stride);
@@ -105,6 +107,7 @@ export function expandNetwork(spec: NetworkSpec): ConcreteNetwork {
   });
 
   const head = spec.head && { inChannels, outChannels: channels(spec.head.out), size };
+  checkLimit('channels', Math.max(stemOut, head?.outChannels ?? 0, ...blocks.map(widestChannels)), `${spec.name} at width ×${spec.width.toPrecision(4)}: the widest layer`);
   return {
     name: spec.name,
     resolution: spec.input.resolution,
@@ -119,6 +122,19 @@ export function expandNetwork(spec: NetworkSpec): ConcreteNetwork {
     classes: spec.classes,
     dropout: spec.dropout,
   };
+}
+
+function widestChannels(b: ConcreteBlock): number {
+  switch (b.kind) {
+    case 'mbconv':
+    case 'fused':
+      return Math.max(b.outChannels, b.expandedChannels);
+    case 'bottleneck':
+    case 'basic':
+      return Math.max(b.outChannels, b.innerChannels);
+    default:
+      return b.outChannels;
+  }
 }
 
 /**

@@ -10,3 +10,5 @@ export { compoundMultipliers, nominalCost, scaleSpec, validateCoefficients, with
 export type { CompoundCoefficients } from './scale.js';
 export { ZOO_NAMES, isZooModel, zooModel, EFFICIENTNET_COEFFICIENTS, EFFICIENTNET_PAPER_TABLE } from './zoo/index.js';
 export type { PublishedCoefficients } from './zoo/index.js';
+export { LIMITS, checkLimit, checkSpecLimits, limitExceeded } from './limits.js';
+export type { Limit, LimitName } from './limits.js';

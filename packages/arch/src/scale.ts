@@ -1,5 +1,6 @@
 /** Scaling rules as pure functions over specs (Tan & Le 2019, §3.3). */
 import { ArchError } from './errors.js';
+import { checkLimit } from './limits.js';
 import { roundResolution } from './round.js';
 import type { Multipliers, NetworkSpec } from './spec.js';
 
@@ -27,6 +28,7 @@ export function validateCoefficients(c: CompoundCoefficients): void {
 export function compoundMultipliers(c: CompoundCoefficients, phi: number): Multipliers {
   validateCoefficients(c);
   if (!Number.isFinite(phi)) throw new ArchError('BAD_COEFFICIENT', `phi must be a number, got ${String(phi)}`);
+  checkLimit('phi', phi, 'φ');
   return { depth: c.alpha ** phi, width: c.beta ** phi, resolution: c.gamma ** phi };
 }
 
@@ -47,6 +49,7 @@ export function scaleSpec(spec: NetworkSpec, m: Multipliers): NetworkSpec {
   if (resolution < 1) {
     throw new ArchError('BAD_RESOLUTION', `resolution ${spec.input.resolution} × ${m.resolution} rounds to ${resolution}; it must be at least 1`);
   }
+  checkLimit('resolution', resolution, `resolution ${spec.input.resolution} × ${m.resolution.toPrecision(4)}`);
   return {
     ...spec,
     input: { ...spec.input, resolution },
@@ -60,6 +63,7 @@ export function withResolution(spec: NetworkSpec, resolution: number): NetworkSp
   if (!Number.isInteger(resolution) || resolution < 1) {
     throw new ArchError('BAD_RESOLUTION', `resolution must be a whole number of pixels ≥ 1, got ${String(resolution)}`);
   }
+  checkLimit('resolution', resolution, 'the resolution');
   return { ...spec, input: { ...spec.input, resolution } };
 }
 
@@ -68,5 +72,6 @@ export function withClasses(spec: NetworkSpec, classes: number): NetworkSpec {
   if (!Number.isInteger(classes) || classes < 1) {
     throw new ArchError('BAD_SPEC', `classes must be a whole number ≥ 1, got ${String(classes)}`);
   }
+  checkLimit('classes', classes, 'the number of classes');
   return { ...spec, classes };
 }
