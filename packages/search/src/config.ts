@@ -4,6 +4,8 @@
  */
 import { availableParallelism } from 'node:os';
 import * as z from 'zod';
+import { LIMITS } from '@scalelab/arch';
+import type { LimitName } from '@scalelab/arch';
 import { SearchError } from './errors.js';
 import { DEFAULT_SPACE, validateSpace } from './space.js';
 import type { SearchSpace } from './space.js';
@@ -30,14 +32,29 @@ const range = z.preprocess(
 );
 
 const positiveInt = z.number().int().positive();
+/** A whole number from 1 to a ScaleLab limit (named in the message). */
+const boundedInt = (limit: LimitName): z.ZodNumber => positiveInt.max(LIMITS[limit].max, `over ScaleLab's limit of ${LIMITS[limit].max.toLocaleString('en-US')} ${LIMITS[limit].what}`);
+const seed = z.number().int().min(0).max(2 ** 31 - 1);
+const name = z.string().regex(NAME_PATTERN, 'a study name is 1–100 letters, digits, ".", "_" or "-", starting with a letter or digit');
+const description = z.string().max(10_000);
+const modelName = z.string().min(1).max(4096);
+const objectiveExpression = z.string().max(LIMITS.objectiveLength.max, `over ScaleLab's limit of ${LIMITS.objectiveLength.max} ${LIMITS.objectiveLength.what}`);
+const direction = z.enum(['maximize', 'minimize']);
+const halving = z.number().gt(1).max(100);
+const learningRate = z.number().positive();
+const augment = z.enum(['shift', 'none']);
+const trialTimeout = z.number().positive().max(1e7);
+const backend = z.enum(BACKEND_CHOICES);
+const retries = z.number().int().min(0).max(LIMITS.retries.max);
+const coefficientRange = z.strictObject({ min: z.number(), max: z.number() });
 
 /** What a config file (or the flags) may give; everything optional, unknown keys rejected. */
 export const studyConfigInputSchema = z.strictObject({
-  name: z.string().regex(NAME_PATTERN, 'a study name is 1–100 letters, digits, ".", "_" or "-", starting with a letter or digit').optional(),
-  description: z.string().max(10_000).optional(),
-  baseline: z.string().min(1).optional(),
-  dataset: z.string().min(1).optional(),
-  resolution: positiveInt.nullable().optional(),
+  name: name.optional(),
+  description: description.optional(),
+  baseline: modelName.optional(),
+  dataset: modelName.optional(),
+  resolution: boundedInt('resolution').nullable().optional(),
   space: z
     .strictObject({
       alpha: range.optional(),
@@ -50,23 +67,45 @@ export const studyConfigInputSchema = z.strictObject({
       phi: z.number().optional(),
     })
     .optional(),
-  objective: z.strictObject({ expression: z.string().optional(), direction: z.enum(['maximize', 'minimize']).optional() }).optional(),
+  objective: z.strictObject({ expression: objectiveExpression.optional(), direction: direction.optional() }).optional(),
   budget: z
     .strictObject({
-      epochs: positiveInt.optional(),
-      steps: positiveInt.optional(),
-      batchSize: positiveInt.optional(),
-      halving: z.number().gt(1).nullable().optional(),
-      learningRate: z.number().positive().nullable().optional(),
-      augment: z.enum(['shift', 'none']).optional(),
+      epochs: boundedInt('epochs').optional(),
+      steps: boundedInt('steps').optional(),
+      batchSize: boundedInt('batch').optional(),
+      halving: halving.nullable().optional(),
+      learningRate: learningRate.nullable().optional(),
+      augment: augment.optional(),
     })
     .optional(),
-  seed: z.number().int().min(0).optional(),
-  workers: positiveInt.optional(),
-  retries: z.number().int().min(0).optional(),
-  trialTimeout: z.number().positive().nullable().optional(),
-  backend: z.enum(BACKEND_CHOICES).nullable().optional(),
-  familyMax: positiveInt.optional(),
+  seed: seed.optional(),
+  workers: boundedInt('workers').optional(),
+  retries: retries.optional(),
+  trialTimeout: trialTimeout.nullable().optional(),
+  backend: backend.nullable().optional(),
+  familyMax: boundedInt('phiMax').optional(),
+});
+
+/**
+ * A resolved config as a study keeps it (config.json, the journal's `scalelab_config`): every field explicit, the
+ * same bounds as the input. A journal is untrusted input, so what it holds passes this and the space's limits
+ * before anything is planned from it.
+ */
+export const studyConfigSchema = z.strictObject({
+  name,
+  description,
+  baseline: modelName,
+  dataset: modelName,
+  resolution: boundedInt('resolution').nullable(),
+  space: z.strictObject({ alpha: coefficientRange, beta: coefficientRange, gamma: coefficientRange, step: z.number(), target: z.number(), mode: z.enum(['tolerance', 'solve']), tolerance: z.number(), phi: z.number() }),
+  objective: z.strictObject({ expression: objectiveExpression, direction }),
+  budget: z.strictObject({ epochs: boundedInt('epochs').nullable(), steps: boundedInt('steps').nullable(), batchSize: boundedInt('batch'), halving: halving.nullable(), learningRate: learningRate.nullable(), augment }),
+  seed,
+  workers: boundedInt('workers'),
+  retries,
+  trialTimeout: trialTimeout.nullable(),
+  backend: backend.nullable(),
+  familyMax: boundedInt('phiMax'),
 });
 export type StudyConfigInput = z.input<typeof studyConfigInputSchema>;
 
@@ -123,6 +162,16 @@ export function parseConfigInput(value: unknown, source: string): z.output<typeo
 }
 
 type ParsedInput = z.output<typeof studyConfigInputSchema>;
+
+/** A stored config (from config.json or a journal) checked as strictly as flags: schema, then the space's limits. */
+export function parseStoredConfig(value: unknown, source: string): StudyConfig {
+  const parsed = studyConfigSchema.safeParse(value);
+  if (!parsed.success) throw new SearchError('BAD_CONFIG', formatIssues(parsed.error, source));
+  const config = parsed.data;
+  if ((config.budget.epochs === null) === (config.budget.steps === null)) throw new SearchError('BAD_CONFIG', `${source}: budget: exactly one of epochs and steps must be set`);
+  validateSpace(config.space);
+  return config;
+}
 
 /** Later layers override earlier ones, field by field (nested space/objective/budget merged too). */
 export function resolveConfig(layers: readonly ParsedInput[]): StudyConfig {

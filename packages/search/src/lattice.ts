@@ -28,6 +28,15 @@ export function latticeValues(min: number, max: number, step: number): number[] 
   return out;
 }
 
+/** How many values `latticeValues` gives, without making them. */
+export function latticeCount(min: number, max: number, step: number): number {
+  const scale = decimalScale(min, max, step);
+  const lo = Math.round(min * scale);
+  const hi = Math.round(max * scale);
+  const by = Math.round(step * scale);
+  return hi < lo || by <= 0 ? 0 : Math.floor((hi - lo) / by) + 1;
+}
+
 /** Exact integer in units of 1/scale (BigInt, so products of several coefficients stay exact). */
 export function units(x: number, scale: number): bigint {
   return BigInt(Math.round(x * scale));

@@ -26,7 +26,7 @@ test('functions are not variables; latency is detected when used', (t) => {
 test('unknown variables, syntax errors and non-numeric expressions are rejected', (t) => {
   t.throws(() => compileObjective('acc * 2'), { message: /unknown variable\(s\) acc/ });
   t.throws(() => compileObjective('accuracy *'), { message: /does not parse/ });
-  t.throws(() => compileObjective('[accuracy, loss]'), { message: /does not give a number/ });
+  t.throws(() => compileObjective('[accuracy, loss]'), { message: /array syntax, which is not available/ });
   t.throws(() => compileObjective(' '), { message: /empty/ });
 });
 
@@ -36,4 +36,29 @@ test('a non-finite value is NaN (the trial is then a FAIL), and NaN is never bet
   t.true(isBetter(0.5, Number.NaN, 'maximize'));
   t.false(isBetter(Number.NaN, 0.5, 'maximize'));
   t.true(isBetter(0.1, 0.5, 'minimize'));
+});
+
+test('objectives are a whitelist: no text evaluation, units, imports, matrices of chosen sizes, or property access', (t) => {
+  for (const [expression, message] of [
+    ['evaluate("1+1")', /calls 'evaluate', which is not available/],
+    ['parse("x")', /calls 'parse'/],
+    ['import({x: 1})', /calls 'import'/],
+    ['createUnit("foo")', /calls 'createUnit'/],
+    ['sum(ones(30000, 30000))', /calls 'sum'/],
+    ['accuracy * 5 cm', /unknown variable\(s\) cm/],
+    ['accuracy.constructor', /accessor syntax/],
+    ['f(x) = x', /functionassignment syntax/],
+    ['a = 1', /assignment syntax/],
+    ['"text"', /string constant/],
+    ['accuracy > 0.5', /operator '>'/],
+  ] as const) {
+    t.throws(() => compileObjective(expression), { code: 'BAD_OBJECTIVE', message }, expression);
+  }
+  t.is(compileObjective('max(accuracy, 0.5) * exp(-loss) + pi * 0').evaluate(scope), 0.9 * Math.exp(-0.3));
+});
+
+test('objectives are bounded in length, nesting and terms, checked before parsing', (t) => {
+  t.throws(() => compileObjective(`accuracy${' + accuracy'.repeat(200)}`), { code: 'LIMIT_EXCEEDED', message: /limit of 1,000 characters in an objective/ });
+  t.throws(() => compileObjective(`${'('.repeat(40)}accuracy${')'.repeat(40)}`), { code: 'LIMIT_EXCEEDED', message: /levels of nesting/ });
+  t.throws(() => compileObjective(`accuracy${'+1'.repeat(200)}`), { code: 'LIMIT_EXCEEDED', message: /terms in an objective/ });
 });

@@ -2,9 +2,11 @@
  * The study's objective: `accuracy` by default, or a mathjs expression over a trial's metrics, such as the
  * MnasNet/EfficientNet reward `accuracy * (macs / 400e6) ^ -0.07`.
  */
-import { compile, parse } from 'mathjs';
+import { parse } from 'mathjs';
 import type { MathNode } from 'mathjs';
+import { limitExceeded } from '@scalelab/arch';
 import { SearchError } from './errors.js';
+import { checkObjectiveSize } from './validation.js';
 
 export const OBJECTIVE_VARIABLES = ['accuracy', 'loss', 'macs', 'params', 'activations', 'latency'] as const;
 export type ObjectiveVariable = (typeof OBJECTIVE_VARIABLES)[number];
@@ -20,6 +22,55 @@ export interface Objective {
   evaluate(scope: ObjectiveScope): number;
 }
 
+/**
+ * What an objective may use. A whitelist rather than mathjs' own blocklist: no function that parses or evaluates
+ * text (`evaluate`, `parse`, `compile`), creates units or imports, builds matrices of a chosen size (`ones(30000,
+ * 30000)`), or reads properties — so compiling and probing an objective can neither run code nor allocate.
+ */
+export const OBJECTIVE_FUNCTIONS = ['abs', 'sqrt', 'cbrt', 'exp', 'log', 'log10', 'log2', 'log1p', 'pow', 'min', 'max', 'floor', 'ceil', 'round', 'sign', 'tanh'] as const;
+const FUNCTIONS: ReadonlySet<string> = new Set(OBJECTIVE_FUNCTIONS);
+const CONSTANTS: ReadonlySet<string> = new Set(['pi', 'e']);
+const OPERATORS: ReadonlySet<string> = new Set(['add', 'subtract', 'multiply', 'divide', 'pow', 'unaryMinus', 'unaryPlus', 'mod']);
+
+function bad(expression: string, why: string): never {
+  throw new SearchError('BAD_OBJECTIVE', `objective '${expression.length > 80 ? `${expression.slice(0, 79)}…` : expression}' ${why}`);
+}
+
+/** Every node must be on the whitelist; returns the variables read. */
+function checkTree(expression: string, tree: MathNode): Set<string> {
+  const variables = new Set<string>();
+  let nodes = 0;
+  tree.traverse((node, path, parent) => {
+    nodes++;
+    const n = node as MathNode & { name?: string; fn?: unknown; value?: unknown; op?: string };
+    switch (node.type) {
+      case 'ConstantNode':
+        if (typeof n.value !== 'number') bad(expression, `holds a ${typeof n.value} constant; only numbers are allowed`);
+        break;
+      case 'ParenthesisNode':
+        break;
+      case 'OperatorNode':
+        if (!OPERATORS.has(String((n as { fn?: unknown }).fn))) bad(expression, `uses the operator '${n.op ?? '?'}', which is not available in objectives (+ - * / ^ mod)`);
+        break;
+      case 'FunctionNode': {
+        const fn = n.fn as { type?: string; name?: string };
+        if (fn.type !== 'SymbolNode' || fn.name === undefined || !FUNCTIONS.has(fn.name)) bad(expression, `calls '${fn.name ?? 'an expression'}', which is not available in objectives (functions: ${OBJECTIVE_FUNCTIONS.join(', ')})`);
+        break;
+      }
+      case 'SymbolNode': {
+        const isFunctionName = path === 'fn' && parent?.type === 'FunctionNode';
+        if (!isFunctionName && !CONSTANTS.has(n.name ?? '')) variables.add(n.name ?? '');
+        break;
+      }
+      default:
+        bad(expression, `uses ${node.type.replace(/Node$/, '').toLowerCase()} syntax, which is not available in objectives (numbers, the variables, + - * / ^ and functions)`);
+    }
+  });
+  const message = limitExceeded('objectiveNodes', nodes, `the objective's number of terms`);
+  if (message !== null) throw new SearchError('LIMIT_EXCEEDED', message);
+  return variables;
+}
+
 function parseExpression(expression: string): MathNode {
   try {
     return parse(expression);
@@ -30,17 +81,14 @@ function parseExpression(expression: string): MathNode {
 
 export function compileObjective(expression: string, direction: Direction = 'maximize'): Objective {
   if (expression.trim() === '') throw new SearchError('BAD_OBJECTIVE', 'objective is empty (default: accuracy)');
+  checkObjectiveSize(expression);
   const tree = parseExpression(expression);
-  const variables = new Set<string>();
-  tree.traverse((node, path) => {
-    // A symbol in a call's `fn` slot names a function (max, log), not a variable.
-    if ((node as { isSymbolNode?: boolean }).isSymbolNode === true && path !== 'fn') variables.add((node as unknown as { name: string }).name);
-  });
+  const variables = checkTree(expression, tree);
   const unknown = [...variables].filter((v) => !(OBJECTIVE_VARIABLES as readonly string[]).includes(v));
   if (unknown.length > 0) {
     throw new SearchError('BAD_OBJECTIVE', `objective '${expression}' uses unknown variable(s) ${unknown.join(', ')} (known: ${OBJECTIVE_VARIABLES.join(', ')})`);
   }
-  const code = compile(expression);
+  const code = tree.compile();
   const evaluate = (scope: ObjectiveScope): number => {
     try {
       const value: unknown = code.evaluate({ ...scope });

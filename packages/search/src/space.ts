@@ -3,7 +3,9 @@
  * α·β²·γ² is within a tolerance of the target c (boundary included, decided in exact decimal arithmetic), or with
  * γ solved from α and β so that the constraint holds exactly.
  */
-import { decimalPlaces, decimalScale, latticeValues, units } from './lattice.js';
+import { LIMITS, limitExceeded } from '@scalelab/arch';
+import type { LimitName } from '@scalelab/arch';
+import { decimalPlaces, decimalScale, latticeCount, latticeValues, units } from './lattice.js';
 import { SearchError } from './errors.js';
 
 export interface CoefficientRange {
@@ -53,6 +55,18 @@ export interface GridPoint {
   readonly nominalCost: number;
 }
 
+function checkSpaceLimit(name: LimitName, value: number, subject: string): void {
+  const message = limitExceeded(name, value, subject);
+  if (message !== null) throw new SearchError('LIMIT_EXCEEDED', message);
+}
+
+/** Lattice points before the constraint filters them (α × β × γ, or α × β when γ is solved). */
+export function latticeSize(space: SearchSpace): number {
+  const count = (r: CoefficientRange): number => latticeCount(r.min, r.max, space.step);
+  return count(space.alpha) * count(space.beta) * (space.mode === 'solve' ? 1 : count(space.gamma));
+}
+
+/** Every check of a space, cheap and before any point is enumerated: values, ranges and ScaleLab's limits. */
 export function validateSpace(space: SearchSpace): void {
   const bad = (message: string): never => {
     throw new SearchError('BAD_SPACE', message);
@@ -62,12 +76,20 @@ export function validateSpace(space: SearchSpace): void {
     if (!Number.isFinite(min) || !Number.isFinite(max)) bad(`${name} range must be numbers, got ${min}:${max}`);
     if (min < 1) bad(`${name} min must be at least 1 (compound scaling has α, β, γ ≥ 1), got ${min}`);
     if (min > max) bad(`${name} range min > max: ${min}:${max}`);
+    checkSpaceLimit('coefficient', max, `the ${name} range's max`);
+    if (decimalPlaces(min) > 6) bad(`${name} min must have at most 6 decimal places, got ${min}`);
   }
   if (!(Number.isFinite(space.step) && space.step > 0)) bad(`step must be a positive number, got ${space.step}`);
   if (decimalPlaces(space.step) > 6) bad(`step must have at most 6 decimal places, got ${space.step}`);
   if (!(Number.isFinite(space.target) && space.target >= 1)) bad(`target c must be a number ≥ 1, got ${space.target}`);
+  checkSpaceLimit('target', space.target, 'the target c');
+  if (decimalPlaces(space.target) > 6) bad(`target c must have at most 6 decimal places, got ${space.target}`);
   if (!(Number.isFinite(space.tolerance) && space.tolerance >= 0)) bad(`tolerance must be a number ≥ 0, got ${space.tolerance}`);
+  if (space.tolerance > space.target) bad(`tolerance must be at most the target c (${space.target}), got ${space.tolerance}`);
+  if (decimalPlaces(space.tolerance) > 6) bad(`tolerance must have at most 6 decimal places, got ${space.tolerance}`);
   if (!Number.isFinite(space.phi) || space.phi <= 0) bad(`phi must be a positive number, got ${space.phi}`);
+  checkSpaceLimit('phi', space.phi, 'φ');
+  checkSpaceLimit('latticePoints', latticeSize(space), `the lattice (step ${space.step} over α ${space.alpha.min}:${space.alpha.max}, β ${space.beta.min}:${space.beta.max}${space.mode === 'solve' ? '' : `, γ ${space.gamma.min}:${space.gamma.max}`})`);
 }
 
 function formatCoefficient(x: number, places: number): string {
@@ -121,6 +143,7 @@ export function gridCandidates(space: SearchSpace): GridPoint[] {
       }
     }
   }
+  checkSpaceLimit('gridPoints', points.length, `the grid (${points.length.toLocaleString('en-US')} feasible points)`);
   if (points.length === 0) {
     const costAt = (a: number, b: number, g: number): number => a * b * b * g * g;
     const least = costAt(space.alpha.min, space.beta.min, space.gamma.min);

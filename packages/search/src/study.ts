@@ -1,23 +1,40 @@
 /**
- * A study on disk: `<out>/<name>/` holds `config.json` (the resolved config), `journal.log` (the Optuna-format
- * event log, the source of truth) and, after the grid, `summary.json`. Everything is validated and priced before
- * the first byte is written, and an existing study is never overwritten.
+ * A study on disk: `<out>/<name>/` holds `config.json` (the resolved config, for people), `journal.log` (the
+ * Optuna-format event log, the source of truth), `study.lock` while a writer has it and, after the grid,
+ * `summary.json`. `Study` creates, resumes and summarizes one; the CLI only parses flags and prints.
+ *
+ * What is promised: everything is validated and priced before the first byte is written; an existing study is
+ * never overwritten; one writer at a time (the lock); a journal is only ever appended to (see journal-file.ts for
+ * the one exception, a torn last line); a journal that does not check out is an error and is left as it is.
  */
-import { existsSync, mkdirSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { NetworkSpec } from '@scalelab/arch';
 import { analyzeSpec } from '@scalelab/analyzer';
+import { loadDataset, validateDatasetName } from '@scalelab/engine';
+import { specFromJournal } from './baseline.js';
 import { fitBaseline, priceCandidates } from './candidates.js';
 import type { Candidate } from './candidates.js';
+import { parseStoredConfig } from './config.js';
 import type { StudyConfig } from './config.js';
 import { SearchError } from './errors.js';
-import type { JsonValue } from './journal/format.js';
-import { readJournal, replayStudy } from './journal/replay.js';
-import type { StudyRecord } from './journal/replay.js';
-import { JournalWriter } from './journal/writer.js';
+import { writeFileAtomic } from './files.js';
 import { compileObjective } from './objective.js';
 import type { Objective } from './objective.js';
+import { runStudy } from './runner.js';
+import type { RunOptions } from './runner.js';
 import { gridCandidates } from './space.js';
+import { readJournalFile, JournalFileStorage } from './storage/journal-file.js';
+import type { JournalLines } from './storage/journal-lines.js';
+import { DIRECTION, OP, isFinished } from './storage/journal-ops.js';
+import type { JsonValue, LoggedOp } from './storage/journal-ops.js';
+import type { JournalStorage } from './storage/journal-storage.js';
+import { replayStudy } from './storage/replay.js';
+import type { StudyRecord } from './storage/replay.js';
+import { StudyLock } from './storage/study-lock.js';
+import { summarizeStudy } from './summary.js';
+import type { StudySummary } from './summary.js';
+import { studyAttrOps } from './trials.js';
 
 export const JOURNAL_FILE = 'journal.log';
 export const CONFIG_FILE = 'config.json';
@@ -53,63 +70,212 @@ export function planStudy(config: StudyConfig, baselineSpec: NetworkSpec, datase
   return { config, dir, baselineSpec, fittedBaseline, baselineMacs: baseline.macs, baselineParams: baseline.params.total, dataset, objective, candidates };
 }
 
-/** Write a file whole or not at all (temp file + rename). */
-export function writeFileAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+/**
+ * Everything about a study that is cheap to check, before its dataset is loaded: the space and its limits, the
+ * objective, and every candidate's size (the baseline at its own channels and classes).
+ */
+export function precheckStudy(config: StudyConfig, baselineSpec: NetworkSpec): void {
+  planStudy(config, baselineSpec, { name: config.dataset, channels: baselineSpec.input.channels, classes: baselineSpec.classes, trainCount: 0, testCount: 0 }, '');
+}
+
+/** Load the study's dataset once to learn its channels, classes and sizes (and to fail now if it is gone). */
+export function datasetInfo(config: StudyConfig, baselineSpec: NetworkSpec): DatasetInfo {
+  validateDatasetName(config.dataset);
+  const data = loadDataset(config.dataset, config.resolution ?? baselineSpec.input.resolution, { seed: config.seed });
+  return { name: config.dataset, channels: data.channels, classes: data.classes, trainCount: data.train.count, testCount: data.test.count };
 }
 
 export function studyDir(out: string, name: string): string {
   return join(out, name);
 }
 
-/** Create `<dir>/` with its config and a journal holding the study; refuses an existing study. */
-export function createStudy(plan: StudyPlan): JournalWriter {
-  const journal = join(plan.dir, JOURNAL_FILE);
-  if (existsSync(journal) || existsSync(join(plan.dir, CONFIG_FILE))) {
-    throw new SearchError('STUDY_EXISTS', `study '${plan.config.name}' already exists in ${plan.dir} (continue it with --resume ${plan.dir}, or choose another --name)`);
+function datasetInfoFromJournal(value: JsonValue | undefined, where: string): DatasetInfo {
+  const d = value as Partial<DatasetInfo> | undefined;
+  const count = (n: unknown, max: number): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= max;
+  if (typeof d !== 'object' || d === null || typeof d.name !== 'string' || !count(d.channels, 4096) || !count(d.classes, 100_000) || !count(d.trainCount, 1e9) || !count(d.testCount, 1e9)) {
+    throw new SearchError('BAD_JOURNAL', `${where}: the study's dataset_info is missing or invalid`);
   }
-  mkdirSync(plan.dir, { recursive: true });
-  writeFileAtomic(join(plan.dir, CONFIG_FILE), `${JSON.stringify({ ...plan.config, baselineSpec: plan.baselineSpec, datasetInfo: plan.dataset }, null, 2)}\n`);
-  const writer = JournalWriter.create(journal);
-  writer.createStudy(plan.config.name, plan.config.objective.direction);
-  const attrs: Record<string, JsonValue> = {
-    description: plan.config.description,
-    baseline: plan.config.baseline,
-    dataset: plan.config.dataset,
-    objective: plan.config.objective.expression,
-    scalelab_config: plan.config as unknown as JsonValue,
-    baseline_spec: plan.baselineSpec as unknown as JsonValue,
-    dataset_info: plan.dataset as unknown as JsonValue,
-    grid_size: plan.candidates.length,
-  };
-  for (const [key, value] of Object.entries(attrs)) writer.setStudyUserAttr(key, value);
-  return writer;
+  return { name: d.name, channels: d.channels as number, classes: d.classes as number, trainCount: d.trainCount as number, testCount: d.testCount as number };
 }
 
+/** A study as its journal holds it, checked: its config, baseline and dataset pass the same checks as flags. */
 export interface OpenedStudy {
+  readonly dir: string;
   readonly record: StudyRecord;
   readonly config: StudyConfig;
   readonly baselineSpec: NetworkSpec;
   readonly dataset: DatasetInfo;
-  /** A torn last line (a crash mid-write) was cut off. */
-  readonly cutTornTail: boolean;
+  /** What the journal's last bytes were (a torn line is not part of `record`). */
+  readonly tail: JournalLines['tail']['kind'];
 }
 
-/** Read a study back from its journal (for resume and report). */
-export function openStudy(dir: string, options: { repairTornTail: boolean }): OpenedStudy {
+function openedFrom(dir: string, lines: JournalLines): OpenedStudy {
   const path = join(dir, JOURNAL_FILE);
-  if (!existsSync(dir)) throw new SearchError('NO_STUDY', `no study at ${dir}`);
-  const lines = readJournal(path);
-  // Appending after a torn line would glue the next event onto it; cut it first (it held no whole event).
-  if (lines.tornTail && options.repairTornTail) truncateSync(path, lines.wholeBytes);
-  const record = replayStudy(lines.ops, path);
-  const config = record.userAttrs.scalelab_config as unknown as StudyConfig | undefined;
-  const baselineSpec = record.userAttrs.baseline_spec as unknown as NetworkSpec | undefined;
-  const dataset = record.userAttrs.dataset_info as unknown as DatasetInfo | undefined;
-  if (typeof config !== 'object' || config === null || typeof baselineSpec !== 'object' || baselineSpec === null || typeof dataset !== 'object' || dataset === null) {
+  const ops: LoggedOp[] = lines.tail.kind === 'unterminated' ? [...lines.ops, lines.tail.op] : [...lines.ops];
+  const record = replayStudy(ops, path);
+  const attrs = record.userAttrs;
+  if (attrs.scalelab_config === undefined || attrs.baseline_spec === undefined || attrs.dataset_info === undefined) {
     throw new SearchError('BAD_JOURNAL', `${path}: not a ScaleLab study (the study has no scalelab_config, baseline_spec and dataset_info attributes)`);
   }
-  return { record, config, baselineSpec, dataset, cutTornTail: lines.tornTail };
+  const config = parseStoredConfig(attrs.scalelab_config, `${path}: scalelab_config`);
+  if (config.name !== record.name) throw new SearchError('BAD_JOURNAL', `${path}: the study is named '${record.name}' but its config says '${config.name}'`);
+  const expected = config.objective.direction === 'maximize' ? DIRECTION.MAXIMIZE : DIRECTION.MINIMIZE;
+  const created = ops.find((o) => o.op.op_code === OP.CREATE_STUDY)?.op;
+  if (created?.op_code === OP.CREATE_STUDY && created.directions[0] !== expected) throw new SearchError('BAD_JOURNAL', `${path}: the study's direction does not match its config's objective`);
+  return { dir, record, config, baselineSpec: specFromJournal(attrs.baseline_spec, path), dataset: datasetInfoFromJournal(attrs.dataset_info, path), tail: lines.tail.kind };
+}
+
+/** Read a study (for reports and summaries): no lock, never writes. */
+export function readStudy(dir: string): OpenedStudy {
+  if (!existsSync(dir)) throw new SearchError('NO_STUDY', `no study at ${dir}`);
+  return openedFrom(dir, readJournalFile(join(dir, JOURNAL_FILE)));
+}
+
+export interface StudyOptions {
+  /** Notes for the user (a stale lock taken over, a journal repaired). */
+  readonly onNote?: (message: string) => void;
+}
+
+/** Remove what a failed `create` made, newest first; never anything that was there before. */
+function undoCreate(made: readonly string[]): void {
+  for (const path of [...made].reverse()) {
+    try {
+      if (path.endsWith('/')) {
+        if (readdirSync(path).length === 0) rmdirSync(path);
+      } else {
+        unlinkSync(path);
+      }
+    } catch {
+      // best effort: the original error is the one to report
+    }
+  }
+}
+
+export class Study {
+  private constructor(
+    readonly plan: StudyPlan,
+    private readonly storage: JournalStorage,
+    private readonly lock: StudyLock,
+    /** The journal as it stood when the study was opened (null for a new study). */
+    readonly previous: StudyRecord | null,
+  ) {}
+
+  get dir(): string {
+    return this.plan.dir;
+  }
+
+  /** Create `<dir>/` with its config and a journal holding the study; refuses an existing study. */
+  static async create(plan: StudyPlan, options: StudyOptions = {}): Promise<Study> {
+    const made: string[] = [];
+    if (!existsSync(plan.dir)) made.push(`${plan.dir}/`);
+    mkdirSync(plan.dir, { recursive: true });
+    let lock: StudyLock;
+    try {
+      lock = await StudyLock.acquire(plan.dir, plan.config.name, options.onNote);
+    } catch (e) {
+      undoCreate(made);
+      throw e;
+    }
+    const journal = join(plan.dir, JOURNAL_FILE);
+    const configPath = join(plan.dir, CONFIG_FILE);
+    if (existsSync(journal) || existsSync(configPath)) {
+      lock.release();
+      throw new SearchError('STUDY_EXISTS', `study '${plan.config.name}' already exists in ${plan.dir} (continue it with --resume ${plan.dir}, or choose another --name)`);
+    }
+    let storage: JournalFileStorage | null = null;
+    try {
+      writeFileAtomic(configPath, `${JSON.stringify({ ...plan.config, baselineSpec: plan.baselineSpec, datasetInfo: plan.dataset }, null, 2)}\n`);
+      made.push(configPath);
+      storage = JournalFileStorage.create(journal);
+      made.push(journal);
+      await storage.append([
+        { op_code: OP.CREATE_STUDY, study_name: plan.config.name, directions: [plan.config.objective.direction === 'maximize' ? DIRECTION.MAXIMIZE : DIRECTION.MINIMIZE] },
+        ...studyAttrOps({
+          description: plan.config.description,
+          baseline: plan.config.baseline,
+          dataset: plan.config.dataset,
+          objective: plan.config.objective.expression,
+          scalelab_config: plan.config as unknown as JsonValue,
+          baseline_spec: plan.baselineSpec as unknown as JsonValue,
+          dataset_info: plan.dataset as unknown as JsonValue,
+          grid_size: plan.candidates.length,
+        }),
+      ]);
+    } catch (e) {
+      await storage?.close();
+      undoCreate(made);
+      lock.release();
+      throw e;
+    }
+    return new Study(plan, storage, lock, null);
+  }
+
+  /**
+   * Continue the study in `dir`: take its lock, check the journal, config, baseline and dataset, and only then
+   * repair the journal's end by append (or cut a torn line, saved aside). Only `workers` may change.
+   */
+  static async resume(dir: string, options: StudyOptions & { readonly workers?: number } = {}): Promise<Study> {
+    if (!existsSync(dir)) throw new SearchError('NO_STUDY', `no study at ${dir}`);
+    const lock = await StudyLock.acquire(dir, basename(dir), options.onNote);
+    try {
+      const path = join(dir, JOURNAL_FILE);
+      const lines = readJournalFile(path);
+      const opened = openedFrom(dir, lines);
+      const config = { ...opened.config, workers: options.workers ?? opened.config.workers };
+      // The data must still be there (a folder dataset may have moved): fail now, not once per trial.
+      datasetInfo(config, opened.baselineSpec);
+      const plan = planStudy(config, opened.baselineSpec, opened.dataset, dir);
+      checkTrialsAgainstGrid(opened.record, plan, path);
+      const storage = JournalFileStorage.openForAppend(path, lines, options.onNote);
+      return new Study(plan, storage, lock, opened.record);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  /** Train every grid point not finished yet (see runner.ts). */
+  async run(options: RunOptions = {}): Promise<void> {
+    await runStudy(this.plan, this.storage, this.previous, options);
+  }
+
+  /** The summary of the journal as it stands, written to `summary.json`. */
+  summarize(): StudySummary {
+    const opened = readStudy(this.dir);
+    const summary = summarizeStudy(opened.record, this.plan.config, this.plan.candidates.length, this.plan.fittedBaseline, this.plan.baselineSpec);
+    writeFileAtomic(join(this.dir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
+    return summary;
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.storage.close();
+    } finally {
+      this.lock.release();
+    }
+  }
+}
+
+/**
+ * The finished trials must belong to this study's grid: a finished trial for a point outside it, with other
+ * coefficients than its grid id says, or a second finish of one point means the journal was damaged or written by
+ * two writers — resuming it would build on wrong data.
+ */
+export function checkTrialsAgainstGrid(record: StudyRecord, plan: StudyPlan, path: string): void {
+  const byId = new Map(plan.candidates.map((c) => [c.id, c]));
+  const finishedBy = new Map<string, number>();
+  for (const t of record.trials) {
+    const gridId = t.userAttrs.grid_id;
+    if (!isFinished(t.state) || t.state === 'FAIL' || typeof gridId !== 'string') continue;
+    const c = byId.get(gridId);
+    const where = `${path}:${t.line}`;
+    if (c === undefined) throw new SearchError('BAD_JOURNAL', `${where}: trial ${t.id} finished ${t.state} for grid point '${gridId}', which is not in this study's grid`);
+    for (const [name, value] of [['alpha', c.alpha], ['beta', c.beta], ['gamma', c.gamma]] as const) {
+      const param = t.params[name];
+      if (param !== undefined && param !== value) throw new SearchError('BAD_JOURNAL', `${where}: trial ${t.id} (grid point ${gridId}) has ${name} ${param}, but that point's ${name} is ${value}`);
+    }
+    const earlier = finishedBy.get(gridId);
+    if (earlier !== undefined) throw new SearchError('BAD_JOURNAL', `${where}: grid point ${gridId} finished twice (trials ${earlier} and ${t.id}); two writers?`);
+    finishedBy.set(gridId, t.id);
+  }
 }

@@ -1,9 +1,12 @@
 /**
- * What ScaleLab keeps on a trial, as journal user attributes, and the typed view of a replayed trial that the
- * summary and the report read. One place names the attributes, so writer and readers cannot drift apart.
+ * The one codec of what ScaleLab keeps on a trial: the ops that write a trial's parameters, attributes, runs and
+ * end (used by the runner and the benchmarks), and the typed view of a replayed trial that the summary and the
+ * report read. One place names the attributes, so writers and readers cannot drift apart.
  */
-import type { JsonObject, JsonValue, TrialStateName } from './journal/format.js';
-import type { TrialRecord } from './journal/replay.js';
+import { OP, floatDistributionJson, optunaDatetime, TRIAL_STATE } from './storage/journal-ops.js';
+import type { FinishedState, JsonObject, JsonValue, OpFields, TrialStateName } from './storage/journal-ops.js';
+import type { TrialRecord } from './storage/replay.js';
+import type { Candidate } from './candidates.js';
 
 /** One training run of a candidate at one budget (one rung of successive halving, or the only run). */
 export interface RunRecord {
@@ -21,6 +24,76 @@ export interface RunRecord {
 }
 
 export const RUN_ATTR_PREFIX = 'rung_';
+
+/** Why a trial left RUNNING by a stopped search is closed as FAIL on resume (not the trial's own failure). */
+export const INTERRUPTED_ERROR = 'interrupted: the search stopped while this trial ran (crash or kill); its grid point runs again';
+
+export interface FloatDistribution {
+  readonly low: number;
+  readonly high: number;
+  readonly step: number | null;
+}
+
+export const paramOp = (trialId: number, name: string, value: number, d: FloatDistribution): OpFields =>
+  ({ op_code: OP.SET_TRIAL_PARAM, trial_id: trialId, param_name: name, param_value_internal: value, distribution: floatDistributionJson(d.low, d.high, d.step) });
+
+/** Optuna asserts one attribute per line. */
+export const userAttrOps = (trialId: number, attrs: Readonly<Record<string, JsonValue>>): OpFields[] =>
+  Object.entries(attrs).map(([key, value]) => ({ op_code: OP.SET_TRIAL_USER_ATTR, trial_id: trialId, user_attr: { [key]: value } }));
+
+export const studyAttrOps = (attrs: Readonly<Record<string, JsonValue>>): OpFields[] =>
+  Object.entries(attrs).map(([key, value]) => ({ op_code: OP.SET_STUDY_USER_ATTR, study_id: 0, user_attr: { [key]: value } }));
+
+/** COMPLETE with its value, or PRUNED / FAIL (no value). */
+export const finishOp = (trialId: number, state: FinishedState, value: number | null, end = new Date()): OpFields =>
+  ({ op_code: OP.SET_TRIAL_STATE_VALUES, trial_id: trialId, state: TRIAL_STATE[state], values: value === null ? null : [value], datetime_complete: optunaDatetime(end) });
+
+/** A grid point's trial: α, β, γ as parameters, its priced cost as attributes. */
+export function candidateOps(trialId: number, c: Candidate, phi: number, attempt: number, distributions: Readonly<Record<'alpha' | 'beta' | 'gamma', FloatDistribution>>, resumedFrom: number | null): OpFields[] {
+  return [
+    paramOp(trialId, 'alpha', c.alpha, distributions.alpha),
+    paramOp(trialId, 'beta', c.beta, distributions.beta),
+    paramOp(trialId, 'gamma', c.gamma, distributions.gamma),
+    ...userAttrOps(trialId, {
+      grid_id: c.id,
+      grid_index: c.index,
+      attempt,
+      phi,
+      depth: c.multipliers.depth,
+      width: c.multipliers.width,
+      resolution_multiplier: c.multipliers.resolution,
+      resolution: c.resolution,
+      macs: c.macs,
+      params: c.params,
+      activations: c.activations,
+      nominal_cost: c.nominalCostAtPhi,
+      macs_ratio: c.macsRatio,
+      ...(resumedFrom === null ? {} : { resumed_from: resumedFrom }),
+    }),
+  ];
+}
+
+/** A run's record (kept whole under `rung_<r>`), its learning curve as intermediate values, and its headline metrics. */
+export function runOps(trialId: number, run: RunRecord, options: { readonly record: boolean }): OpFields[] {
+  return [
+    ...(options.record ? userAttrOps(trialId, { [`${RUN_ATTR_PREFIX}${run.rung}`]: run as unknown as JsonValue }) : []),
+    ...run.curve.map((p): OpFields => ({ op_code: OP.SET_TRIAL_INTERMEDIATE_VALUE, trial_id: trialId, step: p.epoch, intermediate_value: p.accuracy })),
+    ...userAttrOps(trialId, {
+      accuracy: run.accuracy,
+      loss: run.loss,
+      backend: run.backend,
+      epochs: run.epochs,
+      steps: run.steps,
+      train_seconds: run.trainSeconds,
+      images_per_second: run.imagesPerSecond,
+      ...(run.latencyMs === null ? {} : { latency_ms: run.latencyMs }),
+    }),
+  ];
+}
+
+/** A failed trial: its error, then FAIL. */
+export const failOps = (trialId: number, error: string, interrupted = false): OpFields[] =>
+  [...userAttrOps(trialId, { error, ...(interrupted ? { interrupted: true } : {}) }), finishOp(trialId, 'FAIL', null)];
 
 export interface TrialView {
   readonly id: number;

@@ -1,8 +1,11 @@
 /**
- * Optuna's JournalStorage format (optuna/storages/_journal/storage.py, 3.1): one JSON object per line, an op
- * code and its fields. Replaying the lines in order rebuilds the study; a crash loses at most the line being
- * written.
+ * Optuna's JournalStorage operations (optuna/storages/_journal/storage.py, 3.1): one JSON object per line, an op
+ * code and its fields. Replaying them in order rebuilds the study. This module is the one codec: `encodeOp` writes
+ * a line as Optuna would, `decodeOp` checks a line read back (a journal is untrusted input: it may be shared,
+ * edited, or damaged) and names what is wrong with it.
  */
+import * as z from 'zod';
+import { SearchError } from '../errors.js';
 
 export const OP = {
   CREATE_STUDY: 0,
@@ -21,16 +24,15 @@ export const OP = {
 export const TRIAL_STATE = { RUNNING: 0, COMPLETE: 1, PRUNED: 2, FAIL: 3, WAITING: 4 } as const;
 export type TrialStateName = keyof typeof TRIAL_STATE;
 export type TrialStateCode = (typeof TRIAL_STATE)[TrialStateName];
+export type FinishedState = Exclude<TrialStateName, 'RUNNING' | 'WAITING'>;
 
 export const TRIAL_STATE_NAMES: readonly TrialStateName[] = ['RUNNING', 'COMPLETE', 'PRUNED', 'FAIL', 'WAITING'];
 
-export function trialStateName(code: number): TrialStateName {
-  const name = TRIAL_STATE_NAMES[code];
-  if (name === undefined) throw new RangeError(`unknown trial state ${code}`);
-  return name;
+export function trialStateName(code: TrialStateCode): TrialStateName {
+  return TRIAL_STATE_NAMES[code] as TrialStateName;
 }
 
-export function isFinished(state: TrialStateName): boolean {
+export function isFinished(state: TrialStateName): state is FinishedState {
   return state === 'COMPLETE' || state === 'PRUNED' || state === 'FAIL';
 }
 
@@ -39,6 +41,72 @@ export const DIRECTION = { NOT_SET: 0, MINIMIZE: 1, MAXIMIZE: 2 } as const;
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 export type JsonObject = { readonly [key: string]: JsonValue };
+
+const json: z.ZodType<JsonValue> = z.lazy(() => z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(json), z.record(z.string(), json)]));
+/** Optuna asserts exactly one attribute per attribute op. */
+const oneAttribute = z.record(z.string(), json).refine((o) => Object.keys(o).length === 1, 'must hold exactly one attribute');
+const id = z.number().int().min(0);
+const state = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)], { error: 'is not a trial state (0 RUNNING, 1 COMPLETE, 2 PRUNED, 3 FAIL, 4 WAITING)' });
+const datetime = z.string().max(64);
+const base = { worker_id: z.string().max(1000) };
+
+const opSchema = z.discriminatedUnion(
+  'op_code',
+  [
+    z.object({ ...base, op_code: z.literal(OP.CREATE_STUDY), study_name: z.string().max(1000), directions: z.array(z.union([z.literal(1), z.literal(2)])).length(1, 'ScaleLab studies have one objective') }),
+    z.object({ ...base, op_code: z.literal(OP.DELETE_STUDY), study_id: id }),
+    z.object({ ...base, op_code: z.literal(OP.SET_STUDY_USER_ATTR), study_id: id, user_attr: oneAttribute }),
+    z.object({ ...base, op_code: z.literal(OP.SET_STUDY_SYSTEM_ATTR), study_id: id, system_attr: oneAttribute }),
+    z.object({ ...base, op_code: z.literal(OP.CREATE_TRIAL), study_id: id, datetime_start: datetime.nullable(), state: state.optional() }),
+    z.object({ ...base, op_code: z.literal(OP.SET_TRIAL_PARAM), trial_id: id, param_name: z.string().max(1000), param_value_internal: z.number(), distribution: z.string().max(10_000) }),
+    z.object({ ...base, op_code: z.literal(OP.SET_TRIAL_STATE_VALUES), trial_id: id, state, values: z.array(z.number()).max(1).nullable(), datetime_complete: datetime.nullable().optional(), datetime_start: datetime.nullable().optional() }),
+    z.object({ ...base, op_code: z.literal(OP.SET_TRIAL_INTERMEDIATE_VALUE), trial_id: id, step: id, intermediate_value: z.number() }),
+    z.object({ ...base, op_code: z.literal(OP.SET_TRIAL_USER_ATTR), trial_id: id, user_attr: oneAttribute }),
+    z.object({ ...base, op_code: z.literal(OP.SET_TRIAL_SYSTEM_ATTR), trial_id: id, system_attr: oneAttribute }),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? `op_code must be one of 0–9 (Optuna's journal operations)` : undefined) },
+);
+
+export type JournalOp = z.output<typeof opSchema>;
+type Op<C extends JournalOp['op_code']> = Extract<JournalOp, { op_code: C }>;
+export type CreateStudyOp = Op<0>;
+export type CreateTrialOp = Op<4>;
+export type SetTrialParamOp = Op<5>;
+export type SetTrialStateValuesOp = Op<6>;
+
+/** An op read back, with where it came from (for messages: `journal.log:17`). */
+export interface LoggedOp {
+  readonly op: JournalOp;
+  /** 1-based line (a file) or log number + 1 (Redis). */
+  readonly line: number;
+}
+
+/** A parsed JSON value checked as a journal op; `where` names the line in the error. */
+export function decodeOp(value: unknown, where: string): JournalOp {
+  const parsed = opSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue === undefined || issue.path.length === 0 ? '' : `${issue.path.map(String).join('.')} `;
+  throw new SearchError('BAD_JOURNAL', `${where}: not a valid journal operation: ${field}${issue?.message ?? 'invalid'}`);
+}
+
+/** Ops as the writer builds them (worker_id is added by the storage). */
+export type OpFields = { readonly [K in JournalOp['op_code']]: Omit<Op<K>, 'worker_id'> }[JournalOp['op_code']];
+
+/**
+ * Optuna's float fields written as floats (`1.0`, not `1`), so Python reads a float as Optuna itself would have
+ * written it: parameter values, intermediate values and trial values.
+ */
+const FLOAT_FIELD = /"(param_value_internal|intermediate_value)":(-?\d+)(?=[,}])/g;
+const FLOAT_VALUES = /"values":\[(-?\d+)\]/g;
+
+/** One journal line (without its newline): op_code and worker_id first, as Optuna writes them. */
+export function encodeOp(op: OpFields, workerId: string): string {
+  const { op_code: opCode, ...fields } = op;
+  return JSON.stringify({ op_code: opCode, worker_id: workerId, ...fields })
+    .replace(FLOAT_FIELD, (_, key: string, digits: string) => `"${key}":${digits}.0`)
+    .replace(FLOAT_VALUES, (_, digits: string) => `"values":[${digits}.0]`);
+}
 
 /** A FloatDistribution as Optuna serializes it: a JSON string inside the line. */
 export function floatDistributionJson(low: number, high: number, step: number | null): string {
