@@ -4,7 +4,6 @@
  */
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { ReportError } from './errors.js';
 
@@ -21,6 +20,8 @@ export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking',
 export async function launchChromium(): Promise<Browser> {
   const executablePath = chromiumPath();
   if (executablePath === undefined) throw new ReportError('NO_BROWSER', `no Chromium found (looked at ${CHROMIUM_CANDIDATES.join(', ')}; set SCALELAB_CHROMIUM to its path)`);
+  // Loaded on demand: playwright-core takes a second to import, and only --png / --pdf need it.
+  const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 }
 

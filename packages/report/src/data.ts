@@ -5,7 +5,7 @@
  */
 import { compoundMultipliers, scaleSpec } from '@scalelab/arch';
 import { analyzeSpec } from '@scalelab/analyzer';
-import { fitBaseline, gridCandidates, openStudy, summarizeStudy, trialView } from '@scalelab/search';
+import { fitBaseline, gridCandidates, readStudy, summarizeStudy, trialView } from '@scalelab/search';
 import type { StudyConfig, StudySummary, TrialView } from '@scalelab/search';
 
 export interface StageCost {
@@ -27,7 +27,7 @@ export interface ReportData {
 }
 
 export function loadReportData(dir: string): ReportData {
-  const opened = openStudy(dir, { repairTornTail: false });
+  const opened = readStudy(dir);
   const { config, record } = opened;
   const fitted = fitBaseline(opened.baselineSpec, { channels: opened.dataset.channels, classes: opened.dataset.classes, resolution: config.resolution });
   const gridPoints = gridCandidates(config.space).length;

@@ -4,6 +4,7 @@
  */
 import type { TrialView } from '@scalelab/search';
 import type { ReportData } from './data.js';
+import { plotlyText } from './escape.js';
 import { paperMacs, paperParams, percent } from './format.js';
 
 export type PlotTrace = Record<string, unknown>;
@@ -41,12 +42,12 @@ function baseLayout(extra: Record<string, unknown>): Record<string, unknown> {
 
 function hover(t: TrialView, objective: string): string {
   const lines = [
-    `<b>trial ${t.id}</b> ${t.gridId} (${t.state})`,
+    `<b>trial ${t.id}</b> ${plotlyText(t.gridId)} (${t.state})`,
     `α ${t.alpha}  β ${t.beta}  γ ${t.gamma}`,
-    `${objective} ${t.value === null ? '–' : t.value.toFixed(4)}  accuracy ${percent(t.accuracy)}`,
+    `${plotlyText(objective)} ${t.value === null ? '–' : t.value.toFixed(4)}  accuracy ${percent(t.accuracy)}`,
     `MACs ${paperMacs(t.macs ?? Number.NaN)} (×${(t.macsRatio ?? Number.NaN).toFixed(2)})  params ${paperParams(t.params ?? Number.NaN)}  ${t.resolution ?? '–'} px`,
   ];
-  if (t.error !== null) lines.push(`error: ${t.error.slice(0, 120)}`);
+  if (t.error !== null) lines.push(`error: ${plotlyText(t.error.slice(0, 120))}`);
   return lines.join('<br>');
 }
 
@@ -110,7 +111,7 @@ function gridFigure(d: ReportData): Figure {
     caption: `Each trained candidate at its coefficients, coloured by ${d.config.objective.expression}; the translucent surface is the constraint α·β²·γ² = ${space.target}.`,
     data: [
       { type: 'surface', name: `α·β²·γ² = ${space.target}`, x: alphas, y: betas, z, opacity: 0.25, showscale: false, colorscale: [[0, PALETTE.constraint], [1, PALETTE.constraint]], hoverinfo: 'skip', showlegend: true },
-      scatter(g.complete, 'complete', { size: 5, color: values, colorscale: COLORSCALE, colorbar: { title: { text: d.config.objective.expression.length > 20 ? 'objective' : d.config.objective.expression }, len: 0.7 }, line: { width: 0 } }),
+      scatter(g.complete, 'complete', { size: 5, color: values, colorscale: COLORSCALE, colorbar: { title: { text: d.config.objective.expression.length > 20 ? 'objective' : plotlyText(d.config.objective.expression) }, len: 0.7 }, line: { width: 0 } }),
       scatter(g.pruned, 'pruned', { size: 4, color: PALETTE.pruned, symbol: 'circle-open' }),
       scatter(g.fail, 'failed', { size: 4, color: PALETTE.fail, symbol: 'x' }),
       scatter(g.running, 'running', { size: 4, color: PALETTE.running, symbol: 'diamond' }),
@@ -137,7 +138,7 @@ function heatmapFigure(d: ReportData): Figure {
     const axis = i === 0 ? '' : String(i + 1);
     return {
       type: 'heatmap', x: xs, y: ys, z, xaxis: `x${axis}`, yaxis: `y${axis}`, colorscale: COLORSCALE, showscale: i === 2, coloraxis: 'coloraxis',
-      hovertemplate: `${COEFFICIENT_LABEL[px]} %{x}<br>${COEFFICIENT_LABEL[py]} %{y}<br>best ${d.config.objective.expression.length > 20 ? 'objective' : d.config.objective.expression} %{z:.4f}<extra></extra>`,
+      hovertemplate: `${COEFFICIENT_LABEL[px]} %{x}<br>${COEFFICIENT_LABEL[py]} %{y}<br>best ${d.config.objective.expression.length > 20 ? 'objective' : plotlyText(d.config.objective.expression)} %{z:.4f}<extra></extra>`,
     };
   });
   const axes: Record<string, unknown> = {};
@@ -181,7 +182,7 @@ function costFigure(d: ReportData): Figure {
   const axes: Record<string, unknown> = {};
   measures.forEach((m, i) => {
     axes[`xaxis${m.axis}`] = { title: { text: m.label }, type: 'log', domain: [i / 3 + 0.04, (i + 1) / 3 - 0.02], anchor: `y${m.axis}` };
-    axes[`yaxis${m.axis}`] = { title: { text: i === 0 ? objective : '' }, anchor: `x${m.axis}`, matches: i === 0 ? undefined : 'y' };
+    axes[`yaxis${m.axis}`] = { title: { text: i === 0 ? plotlyText(objective) : '' }, anchor: `x${m.axis}`, matches: i === 0 ? undefined : 'y' };
   });
   return {
     id: 'cost',
@@ -203,7 +204,7 @@ function curvesFigure(d: ReportData): Figure {
     for (const p of t.curve) {
       xs.push(p.epoch);
       ys.push(p.accuracy);
-      text.push(`trial ${t.id} ${t.gridId} (${t.state})<br>epoch ${p.epoch}: ${percent(p.accuracy)}`);
+      text.push(`trial ${t.id} ${plotlyText(t.gridId)} (${t.state})<br>epoch ${p.epoch}: ${percent(p.accuracy)}`);
     }
     xs.push(null);
     ys.push(null);
@@ -216,7 +217,7 @@ function curvesFigure(d: ReportData): Figure {
     caption: 'Test accuracy after each epoch of every trial (the journal\'s intermediate values); the best trial highlighted.',
     data: [
       { type: 'scatter', mode: 'lines+markers', name: 'trials', x: xs, y: ys, text, hoverinfo: 'text', connectgaps: false, line: { color: PALETTE.complete, width: 1 }, marker: { size: 4 }, opacity: 0.45 },
-      ...(best === null ? [] : [{ type: 'scatter', mode: 'lines+markers', name: `best: trial ${best.id} ${best.gridId}`, x: best.curve.map((p) => p.epoch), y: best.curve.map((p) => p.accuracy), text: best.curve.map((p) => `best trial ${best.id}<br>epoch ${p.epoch}: ${percent(p.accuracy)}`), hoverinfo: 'text', line: { color: PALETTE.best, width: 3 }, marker: { size: 7 } }]),
+      ...(best === null ? [] : [{ type: 'scatter', mode: 'lines+markers', name: `best: trial ${best.id} ${plotlyText(best.gridId)}`, x: best.curve.map((p) => p.epoch), y: best.curve.map((p) => p.accuracy), text: best.curve.map((p) => `best trial ${best.id}<br>epoch ${p.epoch}: ${percent(p.accuracy)}`), hoverinfo: 'text', line: { color: PALETTE.best, width: 3 }, marker: { size: 7 } }]),
     ],
     layout: baseLayout({ xaxis: { title: { text: 'epoch' }, dtick: 1 }, yaxis: { title: { text: 'test accuracy' }, tickformat: '.1%' } }),
   };
@@ -242,7 +243,7 @@ function historyFigure(d: ReportData): Figure {
       { type: 'scatter', mode: 'lines', name: 'best so far', x: done.map((t) => t.id), y: bestSoFar, line: { color: PALETTE.best, width: 3, shape: 'hv' }, hoverinfo: 'y' },
       { type: 'scatter', mode: 'markers', name: 'failed', x: fails.map((t) => t.id), y: fails.map(() => low), text: fails.map((t) => hover(t, d.config.objective.expression)), hoverinfo: 'text', marker: { color: PALETTE.fail, symbol: 'x', size: 9 } },
     ],
-    layout: baseLayout({ xaxis: { title: { text: 'trial number' } }, yaxis: { title: { text: d.config.objective.expression } } }),
+    layout: baseLayout({ xaxis: { title: { text: 'trial number' } }, yaxis: { title: { text: plotlyText(d.config.objective.expression) } } }),
   };
 }
 
@@ -284,7 +285,7 @@ function parallelFigure(d: ReportData): Figure {
     axes.forEach((a, k) => {
       line.x.push(k);
       line.y.push(norm(k, a.values[i] ?? Number.NaN));
-      line.text.push(`trial ${t.id} ${t.gridId}<br>${a.label}: ${a.format(a.values[i] ?? Number.NaN)}<br>${d.config.objective.expression} ${(t.value ?? Number.NaN).toFixed(4)}`);
+      line.text.push(`trial ${t.id} ${plotlyText(t.gridId)}<br>${a.label}: ${a.format(a.values[i] ?? Number.NaN)}<br>${plotlyText(d.config.objective.expression)} ${(t.value ?? Number.NaN).toFixed(4)}`);
     });
     line.x.push(null);
     line.y.push(null);
@@ -322,15 +323,15 @@ function parallelFigure(d: ReportData): Figure {
 
 function stagesFigure(d: ReportData): Figure {
   const best = d.stages.best;
-  const columns = best === null ? ['baseline'] : ['baseline', `best (${d.summary.best?.gridId ?? ''})`];
+  const columns = best === null ? ['baseline'] : ['baseline', `best (${plotlyText(d.summary.best?.gridId ?? '')})`];
   const stages = d.stages.baseline.map((s) => s.stage);
   const data: PlotTrace[] = [];
   stages.forEach((stage, i) => {
     const color = PALETTE.stages[i % PALETTE.stages.length];
     const pick = (key: 'macs' | 'params'): number[] => [d.stages.baseline[i]?.[key] ?? 0, ...(best === null ? [] : [best.find((s) => s.stage === stage)?.[key] ?? 0])];
     data.push(
-      { type: 'bar', name: stage, legendgroup: stage, x: columns, y: pick('macs'), marker: { color }, hovertemplate: `${stage}: %{y:.3s} MACs<extra></extra>` },
-      { type: 'bar', name: stage, legendgroup: stage, showlegend: false, x: columns, y: pick('params'), xaxis: 'x2', yaxis: 'y2', marker: { color }, hovertemplate: `${stage}: %{y:.3s} params<extra></extra>` },
+      { type: 'bar', name: plotlyText(stage), legendgroup: stage, x: columns, y: pick('macs'), marker: { color }, hovertemplate: `${plotlyText(stage)}: %{y:.3s} MACs<extra></extra>` },
+      { type: 'bar', name: plotlyText(stage), legendgroup: stage, showlegend: false, x: columns, y: pick('params'), xaxis: 'x2', yaxis: 'y2', marker: { color }, hovertemplate: `${plotlyText(stage)}: %{y:.3s} params<extra></extra>` },
     );
   });
   return {

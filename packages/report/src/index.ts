@@ -6,7 +6,7 @@ export { PALETTE, paretoFront, reportFigures } from './figures.js';
 export type { Figure, PlotTrace } from './figures.js';
 export { reportTables, trialsCsv } from './tables.js';
 export type { ReportTables } from './tables.js';
-export { CONTENT_SECURITY_POLICY, reportHtml } from './page.js';
+export { contentSecurityPolicy, reportHtml } from './page.js';
 export { escapeHtml, escapeLatex, jsonForScript } from './escape.js';
 export { paperMacs, paperParams } from './format.js';
 export { plotlySource, writeReport } from './render.js';

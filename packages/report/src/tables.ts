@@ -4,7 +4,7 @@
  */
 import type { FamilyMember, TrialView } from '@scalelab/search';
 import type { ReportData } from './data.js';
-import { csvField, escapeLatex } from './escape.js';
+import { csvField, escapeLatex, latexLabel, markdownCell } from './escape.js';
 import { fixed, paperMacs, paperParams, percent } from './format.js';
 
 const CSV_COLUMNS = ['trial', 'grid_id', 'state', 'alpha', 'beta', 'gamma', 'nominal_cost', 'macs_ratio', 'depth', 'width', 'resolution', 'params', 'macs', 'activations', 'accuracy', 'loss', 'value', 'latency_ms', 'train_seconds', 'backend', 'error'] as const;
@@ -72,7 +72,7 @@ function familyColumns(hasPublished: boolean): Column<FamilyMember>[] {
 }
 
 function markdown<T>(columns: readonly Column<T>[], rows: readonly T[]): string {
-  const esc = (s: string): string => s.replace(/\|/g, '\\|');
+  const esc = markdownCell;
   return [`| ${columns.map((c) => esc(c.head)).join(' | ')} |`, `| ${columns.map((c) => (c.right ? '---:' : ':---')).join(' | ')} |`, ...rows.map((r) => `| ${columns.map((c) => esc(c.cell(r))).join(' | ')} |`)].join('\n');
 }
 
@@ -84,7 +84,7 @@ function latex<T>(columns: readonly Column<T>[], rows: readonly T[], captionTex:
     '\\begin{table}[t]',
     '\\centering',
     `\\caption{${captionTex}}`,
-    `\\label{${label}}`,
+    `\\label{${latexLabel(label)}}`,
     `\\begin{tabular}{${columns.map((c) => (c.right ? 'r' : 'l')).join('')}}`,
     '\\toprule',
     `${columns.map((c) => c.tex).join(' & ')} \\\\`,
