@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { zooModel } from '@scalelab/arch';
 import { seededRandom } from '@scalelab/engine';
-import { createStudy, parseConfigInput, planStudy, resolveConfig, studyDir } from '@scalelab/search';
+import { JOURNAL_FILE, JournalFileStorage, OP, Study, candidateOps, failOps, finishOp, optunaDatetime, parseConfigInput, planStudy, readJournalFile, resolveConfig, studyDir, userAttrOps } from '@scalelab/search';
 import { launchChromium, plotlySource, writeReport } from '@scalelab/report';
 
 const TRIALS = 1000;
@@ -20,33 +20,27 @@ const out = mkdtempSync(join(tmpdir(), 'scalelab-bench-report-'));
 const config = resolveConfig([parseConfigInput({ name: 'thousand', dataset: 'synthetic', resolution: 16, space: { step: 0.005, tolerance: 0.02 }, budget: { epochs: 10 }, workers: 2 }, 'benchmark')]);
 const plan = planStudy(config, zooModel('proxy-b0'), { name: 'synthetic', channels: 3, classes: 10, trainCount: 800, testCount: 200 }, studyDir(out, config.name));
 if (plan.candidates.length < TRIALS) throw new Error(`grid has ${plan.candidates.length} points, fewer than ${TRIALS}`);
-const writer = createStudy(plan);
+// A study created as a search creates it; its trials appended with the search's own trial codec (no training).
+await (await Study.create(plan)).close();
+const journal = join(plan.dir, JOURNAL_FILE);
+const storage = JournalFileStorage.openForAppend(journal, readJournalFile(journal));
 const random = seededRandom(1);
 const distribution = { low: 1, high: 2, step: 0.005 };
+const distributions = { alpha: distribution, beta: { ...distribution, high: 1.5 }, gamma: { ...distribution, high: 1.5 } };
 for (let i = 0; i < TRIALS; i++) {
   const c = plan.candidates[Math.floor((i * plan.candidates.length) / TRIALS)];
   if (c === undefined) break;
-  const id = writer.createTrial();
-  writer.setTrialParam(id, 'alpha', c.alpha, distribution);
-  writer.setTrialParam(id, 'beta', c.beta, { ...distribution, high: 1.5 });
-  writer.setTrialParam(id, 'gamma', c.gamma, { ...distribution, high: 1.5 });
-  const attrs = { grid_id: c.id, grid_index: c.index, macs: c.macs, params: c.params, activations: c.activations, nominal_cost: c.nominalCostAtPhi, macs_ratio: c.macsRatio, resolution: c.resolution, depth: c.multipliers.depth, width: c.multipliers.width, backend: 'wasm' };
-  for (const [k, v] of Object.entries(attrs)) writer.setTrialUserAttr(id, k, v);
+  const id = await storage.createTrial(optunaDatetime(new Date()));
+  await storage.append([...candidateOps(id, c, 1, 0, distributions, null), ...userAttrOps(id, { backend: 'wasm' })]);
   const u = random();
   const final = 0.9 + 0.05 * Math.sin(3 * c.alpha) * Math.cos(2 * c.beta) + 0.02 * random();
   const epochs = u < 0.1 ? 3 : 10;
-  for (let e = 1; e <= epochs; e++) writer.setIntermediateValue(id, e, final * (1 - Math.exp(-e / 2.5)));
-  if (u < 0.05) {
-    writer.setTrialUserAttr(id, 'error', 'training diverged: the loss became NaN at step 12');
-    writer.finishTrial(id, 'FAIL', null);
-  } else if (u < 0.15) {
-    writer.finishTrial(id, 'PRUNED', null);
-  } else {
-    writer.setTrialUserAttr(id, 'accuracy', final);
-    writer.finishTrial(id, 'COMPLETE', final);
-  }
+  for (let e = 1; e <= epochs; e++) await storage.append([{ op_code: OP.SET_TRIAL_INTERMEDIATE_VALUE, trial_id: id, step: e, intermediate_value: final * (1 - Math.exp(-e / 2.5)) }]);
+  if (u < 0.05) await storage.append(failOps(id, 'training diverged: the loss became NaN at step 12'));
+  else if (u < 0.15) await storage.append([finishOp(id, 'PRUNED', null)]);
+  else await storage.append([...userAttrOps(id, { accuracy: final }), finishOp(id, 'COMPLETE', final)]);
 }
-writer.close();
+await storage.close();
 
 const t0 = performance.now();
 const written = writeReport(plan.dir);

@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStudy, trialView } from '@scalelab/search';
+import { readStudy, trialView } from '@scalelab/search';
 import type { TrialView } from '@scalelab/search';
 
 const CLI = join(process.cwd(), 'packages/cli/dist/main.js');
@@ -25,7 +25,7 @@ function search(name: string, args: readonly string[]): { seconds: number; trial
   const r = spawnSync(process.execPath, [CLI, 'search', '--name', name, '--out', OUT, ...args], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'inherit'] });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`search ${name} exited ${String(r.status)}`);
-  return { seconds, trials: openStudy(join(OUT, name), { repairTornTail: false }).record.trials.map(trialView) };
+  return { seconds, trials: readStudy(join(OUT, name)).record.trials.map(trialView) };
 }
 
 const WALL_STUDY = ['--baseline', 'proxy-b0', '--dataset', 'mnist', '--step', '0.2', '--tolerance', '0.15', '--steps', '40', '--seed', '0'];
@@ -48,7 +48,7 @@ const pair = trainSeconds(2);
 const ceiling = (2 * alone) / Math.max(...pair);
 
 search('leak-54', ['--baseline', 'proxy-b0', '--dataset', 'synthetic', '--resolution', '16', '--tolerance', '0.05', '--steps', '5', '--batch', '32', '--workers', '1']);
-const study = openStudy(join(OUT, 'leak-54'), { repairTornTail: false }).record.trials;
+const study = readStudy(join(OUT, 'leak-54')).record.trials;
 const tensors = study.map((t) => Number(t.userAttrs.num_tensors));
 const rssMb = study.map((t) => Number(t.userAttrs.rss_bytes) / 2 ** 20);
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { numberFlag, parseFlags, stringFlag } from '../args.js';
 import type { Parsed } from '../args.js';
 import { UsageError } from '../errors.js';
 import { humanCount, textTable } from '../format.js';
-import { resolveModel } from '../model-source.js';
 import { clock, progressLine } from '../progress.js';
+import { cleanText } from '../terminal.js';
 
 export const SEARCH_HELP = `Usage: scalelab search [options]
        scalelab search --resume <dir> [--workers W]
@@ -127,13 +126,8 @@ function flagLayer(p: Parsed): Record<string, unknown> {
   });
 }
 
-function readConfigFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read config file '${path}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
+function readConfigFile(path: string, validation: typeof import('@scalelab/search/validation')): unknown {
+  const text = validation.readBoundedText(path, 'config file');
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
@@ -143,67 +137,76 @@ function readConfigFile(path: string): unknown {
 
 const RESUME_FLAGS = new Set(['resume', 'workers', 'json', 'help']);
 
+/** Interrupted by a signal: every finished trial is in the journal (each line is flushed); the lock is let go. */
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
 export async function searchCommand(argv: readonly string[]): Promise<string> {
   const p = parseFlags(argv, FLAGS, 'search');
   if (p.values.help === true) return SEARCH_HELP;
-  if (p.positionals.length > 0) throw new UsageError(`unexpected argument '${p.positionals[0]}' (search takes flags only; see 'scalelab search --help')`);
-  const search = await import('@scalelab/search');
-  const engine = await import('@scalelab/engine');
+  if (p.positionals.length > 0) throw new UsageError(`unexpected argument '${cleanText(p.positionals[0] ?? '')}' (search takes flags only; see 'scalelab search --help')`);
   const resumeDir = stringFlag(p, 'resume');
+  // Flags and the config file are checked before TF.js and mathjs load: bad input is refused at once.
+  const validation = await import('@scalelab/search/validation');
+  let given: import('@scalelab/search').StudyConfig | null = null;
+  if (resumeDir === undefined) {
+    const configPath = stringFlag(p, 'config');
+    const fileLayer = configPath === undefined ? [] : [validation.parseConfigInput(readConfigFile(configPath, validation), configPath)];
+    // A dry run writes nothing, so it needs no name.
+    const unnamed = p.values['dry-run'] === true ? [validation.parseConfigInput({ name: 'dry-run' }, 'flags')] : [];
+    given = validation.resolveConfig([...unnamed, ...fileLayer, validation.parseConfigInput(flagLayer(p), 'flags')]);
+    validation.checkObjectiveSize(given.objective.expression);
+  }
+  const search = await import('@scalelab/search');
   const progress = progressLine();
+  const onNote = (message: string): void => progress.log(cleanText(message, 500));
 
-  let plan: import('@scalelab/search').StudyPlan;
-  let writer: import('@scalelab/search').JournalWriter;
-  let previous: import('@scalelab/search').StudyRecord | null = null;
-  if (resumeDir !== undefined) {
+  let study: import('@scalelab/search').Study;
+  if (given === null) {
     const extra = Object.keys(p.values).filter((k) => p.values[k] !== undefined && !RESUME_FLAGS.has(k));
     if (extra.length > 0) throw new UsageError(`--resume continues a study as configured; only --workers may change (got --${extra.join(', --')})`);
-    const opened = search.openStudy(resumeDir, { repairTornTail: true });
-    // The data must still be there (a folder dataset may have moved): fail now, not once per trial.
-    engine.validateDatasetName(opened.config.dataset);
-    engine.loadDataset(opened.config.dataset, opened.config.resolution ?? opened.baselineSpec.input.resolution, { seed: opened.config.seed });
-    if (opened.cutTornTail) progress.log(`journal: cut a torn last line (a crash mid-write); every whole line is kept`);
-    const workers = numberFlag(p, 'workers', { integer: true, positive: true }) ?? opened.config.workers;
-    plan = search.planStudy({ ...opened.config, workers }, opened.baselineSpec, opened.dataset, resumeDir);
-    writer = search.JournalWriter.append(join(resumeDir, search.JOURNAL_FILE), opened.record.trials.length);
-    previous = opened.record;
+    const workers = numberFlag(p, 'workers', { integer: true, positive: true });
+    study = await search.Study.resume(resumeDir ?? '', { onNote, ...(workers === undefined ? {} : { workers }) });
   } else {
-    const fileLayer = stringFlag(p, 'config') === undefined ? [] : [search.parseConfigInput(readConfigFile(stringFlag(p, 'config') ?? ''), stringFlag(p, 'config') ?? '')];
-    // A dry run writes nothing, so it needs no name.
-    const unnamed = p.values['dry-run'] === true ? [search.parseConfigInput({ name: 'dry-run' }, 'flags')] : [];
-    const config = search.resolveConfig([...unnamed, ...fileLayer, search.parseConfigInput(flagLayer(p), 'flags')]);
-    const source = resolveModel(config.baseline);
-    if (source.kind !== 'spec') throw new UsageError('the baseline must be a zoo model or an arch file, not a model.json');
-    engine.validateDatasetName(config.dataset);
-    if (config.backend !== null) await engine.useBackend(config.backend);
-    const data = engine.loadDataset(config.dataset, config.resolution ?? source.spec.input.resolution, { seed: config.seed });
-    const dataset = { name: config.dataset, channels: data.channels, classes: data.classes, trainCount: data.train.count, testCount: data.test.count };
-    plan = search.planStudy(config, source.spec, dataset, search.studyDir(stringFlag(p, 'out') ?? 'results', config.name));
+    const config = given;
+    const baselineSpec = search.resolveBaselineSpec(config.baseline);
+    search.precheckStudy(config, baselineSpec);
+    if (config.backend !== null) await (await import('@scalelab/engine')).useBackend(config.backend);
+    const plan = search.planStudy(config, baselineSpec, search.datasetInfo(config, baselineSpec), search.studyDir(stringFlag(p, 'out') ?? 'results', config.name));
     if (p.values['dry-run'] === true) return candidateTable(plan, Number.POSITIVE_INFINITY, p.values.json === true);
-    writer = search.createStudy(plan);
+    study = await search.Study.create(plan, { onNote });
   }
 
+  const { plan } = study;
   const { config } = plan;
-  process.stderr.write(`${candidateTable(plan, 12, false)}\n`);
-  progress.log(`study ${config.name}: ${plan.candidates.length} grid points (${config.space.mode === 'solve' ? `γ solved, α·β²·γ² = ${config.space.target}` : `|α·β²·γ² − ${config.space.target}| ≤ ${config.space.tolerance}`}, step ${config.space.step}) of ${config.baseline} on ${config.dataset}, ${config.budget.steps !== null ? `${config.budget.steps} steps` : `${config.budget.epochs} epoch(s)`} per trial${config.budget.halving !== null ? `, halving η = ${config.budget.halving}` : ''}, ${config.workers} worker(s) → ${plan.dir}`);
-  const onSigint = (): void => {
+  const journalPath = join(plan.dir, search.JOURNAL_FILE);
+  const onSignal = (signal: keyof typeof SIGNAL_EXIT_CODES): void => {
     progress.done();
-    process.stderr.write(`\ninterrupted: every finished trial is in ${join(plan.dir, search.JOURNAL_FILE)}; continue with 'scalelab search --resume ${plan.dir}'\n`);
-    process.exit(130);
+    process.stderr.write(`\n${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: every finished trial is in ${cleanText(journalPath, 300)}; continue with 'scalelab search --resume ${cleanText(plan.dir, 300)}'\n`);
+    // process.exit runs the 'exit' handlers: the study's lock is let go.
+    process.exit(SIGNAL_EXIT_CODES[signal]);
   };
-  process.once('SIGINT', onSigint);
-  let last = { finished: 0, points: plan.candidates.length, etaSeconds: Number.NaN, best: null as { gridId: string; value: number } | null, running: 0 };
-  const bar = (): string => {
-    const width = 20;
-    const filled = Math.round((width * last.finished) / Math.max(1, last.points));
-    const best = last.best === null ? '' : `  best ${last.best.value.toFixed(4)} (${last.best.gridId})`;
-    return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${last.finished}/${last.points} points  ${last.running} running  ETA ${clock(last.etaSeconds)}${best}`;
-  };
+  const handlers = { SIGINT: (): void => onSignal('SIGINT'), SIGTERM: (): void => onSignal('SIGTERM') };
+  process.once('SIGINT', handlers.SIGINT);
+  process.once('SIGTERM', handlers.SIGTERM);
+  let summary: import('@scalelab/search').StudySummary;
   try {
-    await search.runStudy(plan, writer, previous, {
+    process.stderr.write(`${candidateTable(plan, 12, false)}\n`);
+    progress.log(cleanText(`study ${config.name}: ${plan.candidates.length} grid points (${config.space.mode === 'solve' ? `γ solved, α·β²·γ² = ${config.space.target}` : `|α·β²·γ² − ${config.space.target}| ≤ ${config.space.tolerance}`}, step ${config.space.step}) of ${config.baseline} on ${config.dataset}, ${config.budget.steps !== null ? `${config.budget.steps} steps` : `${config.budget.epochs} epoch(s)`} per trial${config.budget.halving !== null ? `, halving η = ${config.budget.halving}` : ''} → ${plan.dir}`, 1000));
+    let last = { finished: 0, points: plan.candidates.length, etaSeconds: Number.NaN, best: null as { gridId: string; value: number } | null, running: 0 };
+    const bar = (): string => {
+      const width = 20;
+      const filled = Math.round((width * last.finished) / Math.max(1, last.points));
+      const best = last.best === null ? '' : `  best ${last.best.value.toFixed(4)} (${cleanText(last.best.gridId, 60)})`;
+      return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${last.finished}/${last.points} points  ${last.running} running  ETA ${clock(last.etaSeconds)}${best}`;
+    };
+    await study.run({
       onEvent: (e) => {
         switch (e.type) {
+          case 'note':
+            onNote(e.message);
+            break;
           case 'begin':
+            progress.log(`${e.workers} worker(s)`);
             if (e.finished > 0 || e.interrupted > 0) progress.log(`resuming: ${e.finished}/${e.points} points already finished, ${e.interrupted} interrupted trial(s) closed as FAIL and rerun`);
             break;
           case 'progress':
@@ -211,22 +214,21 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
             progress.update(bar());
             break;
           case 'trial-end':
-            progress.log(`trial ${e.trialId} ${e.gridId}${config.budget.halving !== null ? ` rung ${e.rung}` : ''}: ${e.ok ? `${(e.value ?? Number.NaN).toFixed(4)}` : `FAIL${e.retry ? ' (will retry)' : ''}: ${e.error ?? ''}`} (${e.seconds.toFixed(1)} s)  [${last.finished}/${last.points}]`);
+            progress.log(`trial ${e.trialId} ${cleanText(e.gridId, 60)}${config.budget.halving !== null ? ` rung ${e.rung}` : ''}: ${e.ok ? `${(e.value ?? Number.NaN).toFixed(4)}` : `FAIL${e.retry ? ' (will retry)' : ''}: ${cleanText(e.error ?? '', 300)}`} (${e.seconds.toFixed(1)} s)  [${last.finished}/${last.points}]`);
             break;
           default:
             break;
         }
       },
     });
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-    writer.close();
     progress.done();
+    summary = study.summarize();
+  } finally {
+    process.removeListener('SIGINT', handlers.SIGINT);
+    process.removeListener('SIGTERM', handlers.SIGTERM);
+    progress.done();
+    await study.close();
   }
-
-  const reopened = search.openStudy(plan.dir, { repairTornTail: false });
-  const summary = search.summarizeStudy(reopened.record, plan.config, plan.candidates.length, plan.fittedBaseline, plan.baselineSpec);
-  search.writeFileAtomic(join(plan.dir, search.SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
   if (p.values.json === true) return JSON.stringify(summary, null, 2);
   return summaryText(summary, plan.dir);
 }
@@ -249,14 +251,14 @@ function candidateTable(plan: import('@scalelab/search').StudyPlan, limit: numbe
 
 function summaryText(s: import('@scalelab/search').StudySummary, dir: string): string {
   const lines = [
-    `study ${s.study}: ${s.points.complete} complete, ${s.points.failed} failed, ${s.points.pruned} pruned, ${s.points.pending} pending of ${s.gridPoints} grid points (${s.trials} trials)`,
+    `study ${cleanText(s.study)}: ${s.points.complete} complete, ${s.points.failed} failed, ${s.points.pruned} pruned, ${s.points.pending} pending of ${s.gridPoints} grid points (${s.trials} trials)`,
   ];
   const b = s.best;
   if (b === null) {
     lines.push('no completed trial: no best coefficients');
   } else {
     lines.push(
-      `best: α ${b.alpha}  β ${b.beta}  γ ${b.gamma}  (${b.gridId})  ${s.objective} = ${(b.value ?? Number.NaN).toFixed(4)}  accuracy ${b.accuracy === null ? '–' : `${(100 * b.accuracy).toFixed(2)}%`}`,
+      `best: α ${b.alpha}  β ${b.beta}  γ ${b.gamma}  (${cleanText(b.gridId)})  ${cleanText(s.objective)} = ${(b.value ?? Number.NaN).toFixed(4)}  accuracy ${b.accuracy === null ? '–' : `${(100 * b.accuracy).toFixed(2)}%`}`,
       `      nominal cost α·β²·γ² = ${(b.nominalCost ?? Number.NaN).toFixed(3)}, realized MACs ratio ${(b.macsRatio ?? Number.NaN).toFixed(3)}, ${humanCount(b.params ?? 0)} params, ${humanCount(b.macs ?? 0)} MACs`,
       '',
       `family φ = 1…${s.family.length} from the best coefficients:`,
