@@ -112,6 +112,42 @@ test.serial('in headless Chromium from file://: every figure drawn, no console e
   }
 });
 
+test.serial('a hostile journal (grid ids with links and formulas) is shown as text in every format; the CSP holds', async (t) => {
+  const dir = join(OUT, 'hostile-ids');
+  mkdirSync(dir);
+  const LINK = '<a href="https://evil.example/">click</a>';
+  const FORMULA = '=HYPERLINK("https://evil.example","x")';
+  let text = readFileSync(join(DIR, 'journal.log'), 'utf8');
+  const ids = [...new Set([...text.matchAll(/"grid_id":"([^"]+)"/g)].map((m) => m[1] ?? ''))];
+  text = text.split(`"grid_id":"${ids[0] ?? ''}"`).join(`"grid_id":${JSON.stringify(LINK)}`).split(`"grid_id":"${ids[1] ?? ''}"`).join(`"grid_id":${JSON.stringify(FORMULA)}`);
+  writeFileSync(join(dir, 'journal.log'), text);
+  const r = cli('report', dir);
+  t.is(r.code, 0, r.stderr);
+  const csv = readFileSync(join(dir, 'trials.csv'), 'utf8');
+  t.true(csv.includes(`"'=HYPERLINK(""https://evil.example"",""x"")"`), 'the formula is prefixed and quoted');
+  t.false(/(^|,)=HYPERLINK/m.test(csv));
+  const html = readFileSync(join(dir, 'report.html'), 'utf8');
+  const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+  t.regex(csp, /script-src 'sha256-[A-Za-z0-9+/=]+' 'sha256-[A-Za-z0-9+/=]+';/);
+  t.false(csp.includes('unsafe-eval'));
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-background-networking'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.addInitScript({ content: "document.addEventListener('securitypolicyviolation', (e) => { document.documentElement.dataset.violations = (document.documentElement.dataset.violations || '') + ' ' + e.violatedDirective; });" });
+    await page.goto(pathToFileURL(join(dir, 'report.html')).href);
+    await page.waitForSelector('html[data-rendered], html[data-render-error]', { timeout: 120_000 });
+    t.is(await page.getAttribute('html', 'data-render-error'), null);
+    // Hover every point of the cost figure: hover labels are where plotly renders a trial's grid id.
+    const box = await page.locator('#plot-cost').boundingBox();
+    for (let x = 0; box !== null && x < box.width; x += 12) await page.mouse.move(box.x + x, box.y + box.height / 2);
+    t.is(await page.$$eval('a[href*="evil"]', (as) => as.length), 0, 'no live link anywhere');
+    t.true((await page.textContent('#trials-table'))?.includes(LINK) ?? false, 'the trials table shows the grid id as text');
+    t.is(await page.getAttribute('html', 'data-violations'), null, 'no CSP violation');
+  } finally {
+    await browser.close();
+  }
+});
+
 test.serial('--png and --pdf print the same page through headless Chromium', (t) => {
   const r = cli('report', DIR, '--out', join(OUT, 'export', 'study.html'), '--png', '--pdf');
   t.is(r.code, 0, r.stderr);

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStudy, trialView } from '@scalelab/search';
+import { readStudy, trialView } from '@scalelab/search';
 import type { StudySummary, TrialView } from '@scalelab/search';
 
 const CLI = join(process.cwd(), 'packages/cli/dist/main.js');
@@ -21,7 +21,7 @@ function run(...args: string[]): { code: number | null; stdout: string; stderr: 
 }
 
 function trials(name: string): TrialView[] {
-  return openStudy(join(OUT, name), { repairTornTail: false }).record.trials.map(trialView);
+  return readStudy(join(OUT, name)).record.trials.map(trialView);
 }
 
 function completeValues(ts: readonly TrialView[]): Record<string, number | null> {
@@ -82,7 +82,7 @@ test.serial('SIGKILL mid-study, then --resume: completed trials kept, interrupte
   t.true(before.filter((x) => x.state === 'COMPLETE').length >= 2);
   t.true(before.filter((x) => x.state === 'COMPLETE').length < 6, 'killed before the end');
   // A crash mid-write leaves a torn line: resume must ignore it, not fail.
-  appendFileSync(journal, '{"op_code": 8, "worker_id": "x", "trial_id": 3, "user_');
+  appendFileSync(journal, '{"op_code":8,"worker_id":"scalelab-0f1e-42","trial_id":3,"user_');
   const r = run('--resume', join(OUT, name), '--workers', '2');
   t.is(r.code, 0, r.stderr);
   t.regex(r.stderr, /torn last line/);

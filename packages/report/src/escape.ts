@@ -58,7 +58,7 @@ export function escapeLatex(text: string): string {
 
 /** A `\label{…}` key from any text: a safe slug (letters, digits, `-`, `.`, `:`), never empty. */
 export function latexLabel(text: string): string {
-  const slug = text.normalize('NFKD').replace(/[^A-Za-z0-9.:-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80);
+  const slug = text.normalize('NFKD').replace(/[^A-Za-z0-9.:-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '').slice(0, 80);
   return slug === '' ? 'scalelab' : slug;
 }
 

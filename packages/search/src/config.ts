@@ -38,14 +38,14 @@ const seed = z.number().int().min(0).max(2 ** 31 - 1);
 const name = z.string().regex(NAME_PATTERN, 'a study name is 1–100 letters, digits, ".", "_" or "-", starting with a letter or digit');
 const description = z.string().max(10_000);
 const modelName = z.string().min(1).max(4096);
-const objectiveExpression = z.string().max(LIMITS.objectiveLength.max, `over ScaleLab's limit of ${LIMITS.objectiveLength.max} ${LIMITS.objectiveLength.what}`);
+const objectiveExpression = z.string().max(LIMITS.objectiveLength.max, `over ScaleLab's limit of ${LIMITS.objectiveLength.max.toLocaleString('en-US')} ${LIMITS.objectiveLength.what}`);
 const direction = z.enum(['maximize', 'minimize']);
 const halving = z.number().gt(1).max(100);
 const learningRate = z.number().positive();
 const augment = z.enum(['shift', 'none']);
 const trialTimeout = z.number().positive().max(1e7);
 const backend = z.enum(BACKEND_CHOICES);
-const retries = z.number().int().min(0).max(LIMITS.retries.max);
+const retries = z.number().int().min(0).max(LIMITS.retries.max, `over ScaleLab's limit of ${LIMITS.retries.max} ${LIMITS.retries.what}`);
 const coefficientRange = z.strictObject({ min: z.number(), max: z.number() });
 
 /** What a config file (or the flags) may give; everything optional, unknown keys rejected. */

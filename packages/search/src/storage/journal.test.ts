@@ -108,8 +108,15 @@ test('a file that is not a journal, or a damaged last line, is an error naming t
   t.throws(() => readJournalFile(binary), { code: 'BAD_JOURNAL', message: /not a journal/ });
   t.deepEqual(readFileSync(binary), bytes);
   const foreign = tmp();
-  writeFileSync(foreign, '{"op_code":0,"worker_id":"scalelab-x","study_name":"s","directions":[2]}\n{"op_code": 4, "worker_id": "someone else", "stu');
-  t.throws(() => readJournalFile(foreign), { message: /journal\.log:2: the last line is neither a whole journal operation nor the cut-off start of one ScaleLab wrote/ });
+  const foreignText = '{"op_code":0,"worker_id":"scalelab-x","study_name":"s","directions":[2]}\n{"op_code": 4, "worker_id": "someone else", "stu';
+  writeFileSync(foreign, foreignText);
+  const partial = readJournalFile(foreign);
+  t.is(partial.tail.kind, 'partial', 'another program’s torn line: readers skip it');
+  t.throws(() => JournalFileStorage.openForAppend(foreign, partial), { code: 'BAD_JOURNAL', message: /cut-off start of an operation that ScaleLab did not write/ });
+  t.is(readFileSync(foreign, 'utf8'), foreignText, 'writers never cut it');
+  const damaged = tmp();
+  writeFileSync(damaged, '{"op_code":0,"worker_id":"scalelab-x","study_name":"s","directions":[2]}\n{"op_code":4,"worker_id":"scalelab-x","study_id":0}}garbage');
+  t.throws(() => readJournalFile(damaged), { message: /journal\.log:2: the last line is neither a whole journal operation nor the cut-off start of one ScaleLab wrote/ });
   const corrupt = `{"op_code":0,"worker_id":"w","study_name":"s","directions":[2]}\n{not json\n{"op_code":2,"worker_id":"w","study_id":0,"user_attr":{"a":1}}\n`;
   t.throws(() => parseJournalLines(Buffer.from(corrupt), 'j.log'), { message: /j\.log:2: not a JSON line/ });
 });
