@@ -25,13 +25,15 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 }
 
-/** Open the report from file://, wait until every figure is drawn, then print it as PNG (full page) or PDF. */
+/** Open the report from file://, draw every figure, then print it as PNG (full page) or PDF. */
 export async function exportReport(htmlPath: string, outputs: { png?: string; pdf?: string }): Promise<void> {
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(pathToFileURL(htmlPath).href);
-    await page.waitForSelector('html[data-rendered], html[data-render-error]', { timeout: 60_000 });
+    // Figures draw as they scroll into view; a printout needs them all.
+    await page.evaluate('window.scalelabRenderAll && window.scalelabRenderAll()').catch(() => undefined);
+    await page.waitForSelector('html[data-rendered], html[data-render-error]', { timeout: 120_000 });
     const error = await page.getAttribute('html', 'data-render-error');
     if (error !== null) throw new ReportError('RENDER_FAILED', `the report did not render: ${error}`);
     if (outputs.png !== undefined) await page.screenshot({ path: outputs.png, fullPage: true });

@@ -16,8 +16,8 @@ export function escapeHtml(text: string): string {
  * JSON safe inside `<script type="application/json">`: `<`, `>` and `&` as \u escapes so no `</script>` or
  * `<!--` can end the element early; U+2028/2029 too, for older parsers.
  */
-export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value)
+export function jsonForScript(value: unknown, replacer?: (key: string, value: unknown) => unknown): string {
+  return JSON.stringify(value, replacer)
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
     .replace(/&/g, '\\u0026')

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { paperMacs, paperParams } from './format.js';
 import { csvField, escapeHtml, escapeLatex, jsonForScript, latexLabel, markdownCell, plotlyText } from './escape.js';
-import { paretoFront } from './figures.js';
+import { paretoFront, quantile } from './figures.js';
 
 // EfficientNet paper, Table 2 (as printed): B0 5.3M params / 0.39B FLOPs, B3 12M / 1.8B, B6 43M / 19B.
 test('counts print as in the paper: two significant digits, M for params, B for multiply-adds', (t) => {
@@ -79,4 +79,13 @@ test('the Pareto front keeps exactly the points no cheaper point beats (hand-mad
   ];
   t.deepEqual(paretoFront(pts, (p) => p.c, (p) => p.v, 'maximize'), [pts[0], pts[2], pts[5]]);
   t.deepEqual(paretoFront(pts, (p) => p.c, (p) => p.v, 'minimize'), [pts[0], pts[1]]);
+});
+
+test('quantiles interpolate linearly between order statistics, as numpy.percentile does by default', (t) => {
+  // numpy.percentile([1, 2, 3, 4], [10, 50, 90]) → [1.3, 2.5, 3.7]; a single value is every quantile.
+  const close = (a: number, b: number): boolean => Math.abs(a - b) < 1e-12;
+  t.true(close(quantile([1, 2, 3, 4], 0.1), 1.3));
+  t.true(close(quantile([1, 2, 3, 4], 0.5), 2.5));
+  t.true(close(quantile([1, 2, 3, 4], 0.9), 3.7));
+  t.is(quantile([0.7], 0.9), 0.7);
 });

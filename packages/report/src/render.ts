@@ -11,9 +11,9 @@ import { reportTables } from './tables.js';
 
 let plotly: string | undefined;
 
-/** plotly.js-dist's bundle, read once. */
+/** plotly.js, minified (plotly.js-dist-min: the same build as plotly.js-dist at 4.9 MB instead of 11 MB, so a report parses in half the time), read once. */
 export function plotlySource(): string {
-  plotly ??= readFileSync(createRequire(import.meta.url).resolve('plotly.js-dist'), 'utf8');
+  plotly ??= readFileSync(createRequire(import.meta.url).resolve('plotly.js-dist-min'), 'utf8');
   return plotly;
 }
 

@@ -143,7 +143,7 @@ export function gridCandidates(space: SearchSpace): GridPoint[] {
       }
     }
   }
-  checkSpaceLimit('gridPoints', points.length, `the grid (${points.length.toLocaleString('en-US')} feasible points)`);
+  checkSpaceLimit('gridPoints', points.length, 'the number of feasible grid points');
   if (points.length === 0) {
     const costAt = (a: number, b: number, g: number): number => a * b * b * g * g;
     const least = costAt(space.alpha.min, space.beta.min, space.gamma.min);
