@@ -47,7 +47,7 @@ function lcg(seed: number): () => number {
 
 test('scaled variants (random α, β, γ ≥ 1, φ from −1 to 3, odd resolutions) keep TF.js parity', (t) => {
   const rand = lcg(20261128);
-  const bases = ['efficientnet-b0', 'efficientnetv2-b0', 'mobilenetv2', 'resnet50', 'proxy-b0', 'efficientnetv2-s'];
+  const bases = ['efficientnet-b0', 'efficientnetv2-b0', 'mobilenetv2', 'resnet50', 'proxy-b0', 'efficientnetv2-s', 'efficientnet-lite0', 'mobilenetv1', 'densenet121'];
   for (let i = 0; i < 18; i++) {
     const base = zooModel(bases[i % bases.length] ?? 'proxy-b0');
     const c = { alpha: 1 + rand(), beta: 1 + 0.5 * rand(), gamma: 1 + 0.5 * rand() };
