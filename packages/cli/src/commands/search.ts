@@ -173,7 +173,7 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
     const unnamed = p.values['dry-run'] === true ? [search.parseConfigInput({ name: 'dry-run' }, 'flags')] : [];
     const config = search.resolveConfig([...unnamed, ...fileLayer, search.parseConfigInput(flagLayer(p), 'flags')]);
     const source = resolveModel(config.baseline);
-    if (source.kind !== 'spec') throw new UsageError('the baseline must be a zoo model or an arch file, not a model.json');
+    if (source.kind !== 'spec') throw new UsageError('the baseline must be a zoo model or an arch file, not a model file');
     engine.validateDatasetName(config.dataset);
     if (config.backend !== null) await engine.useBackend(config.backend);
     const data = engine.loadDataset(config.dataset, config.resolution ?? source.spec.input.resolution, { seed: config.seed });
