@@ -1,12 +1,13 @@
 /**
  * The independent check: every zoo model and a spread of scaled variants built with TF.js layers; TF.js'
  * `countParams()` must equal the analyzer's total, and a walk of the TF.js model (kernel and output shapes as
- * TF.js computed them) must give the analyzer's per-layer params, MACs, activations and output shapes.
+ * TF.js computed them) must give the analyzer's per-layer params, MACs, activations and output shapes. The model's
+ * saved topology (`toJSON`), priced from its config alone by the model-file analyzer, must give the same walk.
  */
 import test from 'ava';
 import { ZOO_NAMES, compoundMultipliers, scaleSpec, zooModel } from '@scalelab/arch';
 import type { NetworkSpec } from '@scalelab/arch';
-import { analyzeLayersModel, analyzeSpec } from '@scalelab/analyzer';
+import { analyzeKerasTopology, analyzeLayersModel, analyzeSpec } from '@scalelab/analyzer';
 import { buildModel, loadModelTopology, tf } from '@scalelab/engine';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,9 @@ function assertParity(t: import('ava').ExecutionContext, spec: NetworkSpec): voi
     t.deepEqual(walked.params, expected.params, `${spec.name}: trainable / non-trainable`);
     t.is(walked.macs, expected.macs, `${spec.name}: MACs`);
     t.is(walked.activations, expected.activations, `${spec.name}: activations`);
+    const fromConfig = analyzeKerasTopology(model.toJSON(null, false), { layers: true });
+    t.deepEqual(fromConfig.layers, walked.layers, `${spec.name}: the topology JSON walk equals TF.js' layer walk`);
+    t.deepEqual(fromConfig.byStage, walked.byStage);
     const byName = new Map((walked.layers ?? []).map((l) => [l.name, l]));
     for (const layer of expected.layers ?? []) {
       const other = byName.get(layer.name);
