@@ -12,7 +12,9 @@ import type { JsonObject } from '../json.js';
 import { elements } from '../files/weights-manifest.js';
 import type { WeightEntry } from '../files/weights-manifest.js';
 import { constShape, placeholderShape, readGraphNodes } from './graph-nodes.js';
-import type { GraphNode, Shape } from './graph-nodes.js';
+import type { GraphNode } from './graph-nodes.js';
+import { formatShape } from '../shape.js';
+import type { Shape } from '../shape.js';
 import { OP_HANDLES } from './op-handles.js';
 
 export interface GraphWalkOptions {
@@ -23,7 +25,6 @@ export interface GraphWalkOptions {
   readonly constInts?: (name: string) => readonly number[] | undefined;
 }
 
-const formatShape = (shape: Shape): string => `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
 
 const isFloat = (w: WeightEntry): boolean => w.dtype.startsWith('float');
 

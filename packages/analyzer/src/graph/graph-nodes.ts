@@ -7,8 +7,7 @@ import { AnalyzerError } from '../errors.js';
 import { arrayField, field, isObject, objectField, stringField } from '../json.js';
 import type { JsonObject } from '../json.js';
 
-export type Dim = number | null;
-export type Shape = readonly Dim[];
+import type { Dim, Shape } from '../shape.js';
 
 export interface GraphNode {
   readonly name: string;

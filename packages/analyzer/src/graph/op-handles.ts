@@ -6,7 +6,9 @@
  */
 import type { LayerKind } from '../cost.js';
 import { attrBool, attrInts, attrString } from './graph-nodes.js';
-import type { Dim, GraphNode, Shape } from './graph-nodes.js';
+import type { GraphNode } from './graph-nodes.js';
+import { broadcastShapes, product } from '../shape.js';
+import type { Dim, Shape } from '../shape.js';
 
 export interface OpInputs {
   readonly shapes: readonly (Shape | undefined)[];
@@ -25,7 +27,6 @@ export interface OpPrice {
 export type OpHandle = (node: GraphNode, inputs: OpInputs) => OpPrice;
 
 const shapeOnly = (output: Shape | undefined): OpPrice => ({ output, macs: 0, kind: null });
-const product = (dims: readonly Dim[]): number | null => dims.reduce<number | null>((p, d) => (p === null || d === null ? null : p * d), 1);
 
 /** NHWC unless `data_format` says NCHW. */
 function spatialLayout(node: GraphNode, shape: Shape): { spatial: Dim[]; channels: Dim; assemble: (s: readonly Dim[], c: Dim) => Shape } {
@@ -104,18 +105,7 @@ const batchMatmul: OpHandle = (node, { shapes }) => {
 
 const unary: OpHandle = (_node, { shapes }) => shapeOnly(shapes[0]);
 
-const broadcast: OpHandle = (_node, { shapes }) => {
-  if (shapes.some((s) => s === undefined)) return shapeOnly(undefined);
-  const all = shapes as Shape[];
-  const rank = Math.max(...all.map((s) => s.length));
-  const out: Dim[] = [];
-  for (let i = 0; i < rank; i++) {
-    const dims = all.map((s): Dim => { const d = s[s.length - rank + i]; return d === undefined ? 1 : d; });
-    const known = dims.filter((d): d is number => d !== null);
-    out.push(known.length < dims.length ? (known.find((d) => d !== 1) ?? null) : Math.max(...known));
-  }
-  return shapeOnly(out);
-};
+const broadcast: OpHandle = (_node, { shapes }) => shapeOnly(shapes.some((s) => s === undefined) ? undefined : broadcastShapes(shapes as Shape[]));
 
 const pooling: OpHandle = (node, { shapes }) => {
   const x = shapes[0];
@@ -195,7 +185,6 @@ export const OP_HANDLES: ReadonlyMap<string, OpHandle> = new Map<string, OpHandl
   ['_FusedMatMul', matmul],
   ['BatchMatMul', batchMatmul],
   ['BatchMatMulV2', batchMatmul],
-  ['_FusedBatchMatMul', batchMatmul],
   ['MaxPool', pooling],
   ['AvgPool', pooling],
   ['Squeeze', squeeze],

@@ -11,7 +11,8 @@ import { arrayField, field } from '../json.js';
 import type { JsonObject } from '../json.js';
 import { booleanValue } from './config-values.js';
 import { LAYER_HANDLES, MissingDimension } from './layer-handles.js';
-import type { Dim, Shape } from './layer-handles.js';
+import { formatShape } from '../shape.js';
+import type { Dim, Shape } from '../shape.js';
 import type { KerasGraph, KerasLayer, TensorRef } from './topology.js';
 
 export interface KerasWalkOptions {
@@ -24,7 +25,6 @@ export interface KerasWalkOptions {
 
 const key = (ref: TensorRef): string => `${ref.layer}\u0000${ref.node}\u0000${ref.tensor}`;
 
-const formatShape = (shape: Shape): string => `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
 
 function inputLayerShape(config: JsonObject): Shape | undefined {
   const shape = field(config, 'batch_input_shape') ?? field(config, 'batch_shape');

@@ -6,10 +6,9 @@
  */
 import type { LayerKind } from '../cost.js';
 import type { JsonObject } from '../json.js';
+import { broadcastShapes, product } from '../shape.js';
+import type { Dim, Shape } from '../shape.js';
 import { booleanValue, intsValue, numberValue, pairsValue, stringValue, tupleValue } from './config-values.js';
-
-export type Dim = number | null;
-export type Shape = readonly Dim[];
 
 export interface LayerPrice {
   readonly output: Shape;
@@ -24,7 +23,6 @@ export interface LayerPrice {
 
 export type LayerHandle = (config: JsonObject, inputs: readonly Shape[], className: string) => LayerPrice;
 
-const product = (dims: readonly Dim[]): number | null => dims.reduce<number | null>((p, d) => (p === null || d === null ? null : p * d), 1);
 const times = (a: number | null, b: number): number | null => (a === null ? null : a * b);
 
 function first(inputs: readonly Shape[]): Shape {
@@ -68,72 +66,68 @@ function need(dim: Dim, what: string): number {
   return dim;
 }
 
-const conv: LayerHandle = (config, inputs, className) => {
+/** The window geometry Conv, DepthwiseConv and SeparableConv share. */
+interface ConvWindow {
+  readonly cin: number;
+  /** Output spatial size; `positions` is its product (`null` when a dim is unknown). */
+  readonly out: readonly Dim[];
+  readonly positions: number | null;
+  readonly kernelElements: number;
+  readonly pointwise: boolean;
+  readonly assemble: (spatial: readonly Dim[], channels: Dim) => Shape;
+}
+
+function convWindow(config: JsonObject, inputs: readonly Shape[], className: string): ConvWindow {
   const rank = rankOf(className);
   const { spatial, channels, assemble } = layout(config, first(inputs));
-  const cin = need(channels, className);
   const kernel = tupleValue(config, 'kernel_size', rank, 1);
   const strides = tupleValue(config, 'strides', rank, 1);
   const dilation = tupleValue(config, 'dilation_rate', rank, 1);
   const padding = stringValue(config, 'padding', 'valid');
-  const filters = numberValue(config, 'filters', 1);
-  const groups = numberValue(config, 'groups', 1);
   const out = spatial.map((n, i) => convLength(n, kernel[i] ?? 1, strides[i] ?? 1, padding, dilation[i] ?? 1));
-  const kernelWeights = kernel.reduce((a, b) => a * b, 1) * (cin / groups) * filters;
-  const positions = product(out);
   return {
-    output: assemble(out, filters),
-    trainable: kernelWeights + (booleanValue(config, 'use_bias', true) ? filters : 0),
-    nonTrainable: 0,
-    macs: times(positions, kernelWeights),
-    kind: kernel.every((k) => k === 1) ? 'pointwise' : 'conv',
-    activations: times(positions, filters) ?? 0,
+    cin: need(channels, className),
+    out,
+    positions: product(out),
+    kernelElements: kernel.reduce((a, b) => a * b, 1),
+    assemble,
+    pointwise: kernel.every((k) => k === 1),
   };
+}
+
+/** A layer whose every output position applies `perPosition` multiply-accumulates for `cout` outputs. */
+function windowPrice(w: ConvWindow, cout: number, weights: number, bias: boolean, perPosition: number, kind: LayerKind): LayerPrice {
+  return {
+    output: w.assemble(w.out, cout),
+    trainable: weights + (bias ? cout : 0),
+    nonTrainable: 0,
+    macs: times(w.positions, perPosition),
+    kind,
+    activations: times(w.positions, cout) ?? 0,
+  };
+}
+
+const conv: LayerHandle = (config, inputs, className) => {
+  const w = convWindow(config, inputs, className);
+  const filters = numberValue(config, 'filters', 1);
+  const kernelWeights = w.kernelElements * (w.cin / numberValue(config, 'groups', 1)) * filters;
+  return windowPrice(w, filters, kernelWeights, booleanValue(config, 'use_bias', true), kernelWeights, w.pointwise ? 'pointwise' : 'conv');
 };
 
 const depthwise: LayerHandle = (config, inputs, className) => {
-  const rank = rankOf(className);
-  const { spatial, channels, assemble } = layout(config, first(inputs));
-  const cin = need(channels, className);
-  const kernel = tupleValue(config, 'kernel_size', rank, 1);
-  const strides = tupleValue(config, 'strides', rank, 1);
-  const dilation = tupleValue(config, 'dilation_rate', rank, 1);
-  const padding = stringValue(config, 'padding', 'valid');
-  const cout = cin * numberValue(config, 'depth_multiplier', 1);
-  const out = spatial.map((n, i) => convLength(n, kernel[i] ?? 1, strides[i] ?? 1, padding, dilation[i] ?? 1));
-  const kernelWeights = kernel.reduce((a, b) => a * b, 1) * cout;
-  const positions = product(out);
-  return {
-    output: assemble(out, cout),
-    trainable: kernelWeights + (booleanValue(config, 'use_bias', true) ? cout : 0),
-    nonTrainable: 0,
-    macs: times(positions, kernelWeights),
-    kind: 'depthwise',
-    activations: times(positions, cout) ?? 0,
-  };
+  const w = convWindow(config, inputs, className);
+  const cout = w.cin * numberValue(config, 'depth_multiplier', 1);
+  const kernelWeights = w.kernelElements * cout;
+  return windowPrice(w, cout, kernelWeights, booleanValue(config, 'use_bias', true), kernelWeights, 'depthwise');
 };
 
+/** Depthwise k×k (× depth_multiplier) then pointwise 1×1, both at the output positions. */
 const separable: LayerHandle = (config, inputs, className) => {
-  const rank = rankOf(className);
-  const { spatial, channels, assemble } = layout(config, first(inputs));
-  const cin = need(channels, className);
-  const kernel = tupleValue(config, 'kernel_size', rank, 1);
-  const strides = tupleValue(config, 'strides', rank, 1);
-  const dilation = tupleValue(config, 'dilation_rate', rank, 1);
-  const padding = stringValue(config, 'padding', 'valid');
+  const w = convWindow(config, inputs, className);
   const filters = numberValue(config, 'filters', 1);
-  const inner = cin * numberValue(config, 'depth_multiplier', 1);
-  const out = spatial.map((n, i) => convLength(n, kernel[i] ?? 1, strides[i] ?? 1, padding, dilation[i] ?? 1));
-  const weights = kernel.reduce((a, b) => a * b, 1) * inner + inner * filters;
-  const positions = product(out);
-  return {
-    output: assemble(out, filters),
-    trainable: weights + (booleanValue(config, 'use_bias', true) ? filters : 0),
-    nonTrainable: 0,
-    macs: times(positions, weights),
-    kind: 'conv',
-    activations: times(positions, filters) ?? 0,
-  };
+  const inner = w.cin * numberValue(config, 'depth_multiplier', 1);
+  const weights = w.kernelElements * inner + inner * filters;
+  return windowPrice(w, filters, weights, booleanValue(config, 'use_bias', true), weights, 'conv');
 };
 
 const transposedConv: LayerHandle = (config, inputs, className) => {
@@ -216,18 +210,8 @@ const prelu: LayerHandle = (config, inputs) => {
 
 const identity: LayerHandle = (_config, inputs) => free(first(inputs));
 
-/** Element-wise merges broadcast their inputs (numpy rules, aligned at the last axis). */
-const broadcast: LayerHandle = (_config, inputs) => {
-  const rank = Math.max(...inputs.map((s) => s.length));
-  const out: Dim[] = [];
-  for (let i = 0; i < rank; i++) {
-    // A missing leading axis broadcasts as 1; an unknown dim stays unknown unless another input fixes it.
-    const dims = inputs.map((s): Dim => { const d = s[s.length - rank + i]; return d === undefined ? 1 : d; });
-    const known = dims.filter((d): d is number => d !== null);
-    out.push(known.length < dims.length ? (known.find((d) => d !== 1) ?? null) : Math.max(...known));
-  }
-  return free(out);
-};
+/** Element-wise merges broadcast their inputs. */
+const broadcast: LayerHandle = (_config, inputs) => free(broadcastShapes(inputs));
 
 const concatenate: LayerHandle = (config, inputs) => {
   const base = first(inputs);
