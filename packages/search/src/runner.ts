@@ -55,9 +55,19 @@ function restoreStates(plan: StudyPlan, previous: StudyRecord | null, writer: Jo
   const states = plan.candidates.map((candidate): PointState => ({ candidate, trialId: null, failures: 0, runs: new Map(), final: null, resumedFrom: null }));
   const byId = new Map(states.map((s) => [s.candidate.id, s]));
   let interrupted = 0;
+  const closeInterrupted = (trialId: number): void => {
+    writer.setTrialUserAttr(trialId, 'error', INTERRUPTED);
+    writer.setTrialUserAttr(trialId, 'interrupted', true);
+    writer.finishTrial(trialId, 'FAIL', null);
+    interrupted++;
+  };
   for (const t of previous?.trials ?? []) {
     const ps = byId.get(String(t.userAttrs.grid_id));
-    if (ps === undefined) continue;
+    if (ps === undefined) {
+      // A journal written before trials were created in one line can hold a trial killed before its grid id: close it.
+      if (t.state === 'RUNNING' || t.state === 'WAITING') closeInterrupted(t.id);
+      continue;
+    }
     for (const run of trialRuns(t.userAttrs)) if (!ps.runs.has(run.rung)) ps.runs.set(run.rung, run);
     switch (t.state) {
       case 'COMPLETE':
@@ -69,11 +79,8 @@ function restoreStates(plan: StudyPlan, previous: StudyRecord | null, writer: Jo
         break;
       case 'RUNNING':
       case 'WAITING':
-        writer.setTrialUserAttr(t.id, 'error', INTERRUPTED);
-        writer.setTrialUserAttr(t.id, 'interrupted', true);
-        writer.finishTrial(t.id, 'FAIL', null);
+        closeInterrupted(t.id);
         ps.resumedFrom = t.id;
-        interrupted++;
         break;
     }
   }
@@ -113,10 +120,6 @@ export async function runStudy(plan: StudyPlan, writer: JournalWriter, previous:
   const ensureTrial = (ps: PointState): number => {
     if (ps.trialId !== null) return ps.trialId;
     const c = ps.candidate;
-    const id = writer.createTrial();
-    writer.setTrialParam(id, 'alpha', c.alpha, distributions.alpha);
-    writer.setTrialParam(id, 'beta', c.beta, distributions.beta);
-    writer.setTrialParam(id, 'gamma', c.gamma, distributions.gamma);
     const attrs: Record<string, JsonValue> = {
       grid_id: c.id,
       grid_index: c.index,
@@ -133,7 +136,15 @@ export async function runStudy(plan: StudyPlan, writer: JournalWriter, previous:
       macs_ratio: c.macsRatio,
     };
     if (ps.resumedFrom !== null) attrs.resumed_from = ps.resumedFrom;
-    for (const [key, value] of Object.entries(attrs)) writer.setTrialUserAttr(id, key, value);
+    // One line: a kill can not leave a trial without its grid point (resume closes it as interrupted by that id).
+    const id = writer.createTrial(new Date(), {
+      params: {
+        alpha: { value: c.alpha, distribution: distributions.alpha },
+        beta: { value: c.beta, distribution: distributions.beta },
+        gamma: { value: c.gamma, distribution: distributions.gamma },
+      },
+      userAttrs: attrs,
+    });
     // Runs finished before an interruption are deterministic (same seed): carried over, not rerun.
     for (const run of ps.runs.values()) writer.setTrialUserAttr(id, `${RUN_ATTR_PREFIX}${run.rung}`, run as unknown as JsonValue);
     const last = [...ps.runs.values()].pop();

@@ -55,6 +55,23 @@ test('our writer produces the same line shapes as Optuna’s (keys per op code, 
   t.is(s.trials[0]?.state, 'COMPLETE');
 });
 
+test('a trial created with its params and attributes in one CREATE_TRIAL line (Optuna create_new_trial(template_trial) fields) replays whole', (t) => {
+  const path = join(mkdtempSync(join(tmpdir(), 'journal-')), 'journal.log');
+  const w = JournalWriter.create(path);
+  w.createStudy('s', 'maximize');
+  const id = w.createTrial(new Date(), { params: { alpha: { value: 2, distribution: { low: 1, high: 2, step: 0.25 } } }, userAttrs: { grid_id: 'a2', params: 7 } });
+  w.close();
+  const line = readFileSync(path, 'utf8').trim().split('\n')[1] ?? '';
+  // Optuna's _apply_create_trial reads `distributions` (JSON strings), `params` (internal values) and `user_attrs`.
+  t.regex(line, /"op_code":4,.*"distributions":\{"alpha":"\{\\"name\\":\\"FloatDistribution\\"/);
+  t.regex(line, /"params":\{"alpha":2\.0\}/);
+  t.regex(line, /"user_attrs":\{"grid_id":"a2","params":7\}/);
+  const s = replayStudy(readJournal(path).ops, path);
+  t.is(s.trials[id]?.state, 'RUNNING');
+  t.deepEqual(s.trials[id]?.params, { alpha: 2 });
+  t.deepEqual(s.trials[id]?.userAttrs, { grid_id: 'a2', params: 7 });
+});
+
 test('a torn last line is reported and ignored; a corrupt line before the end is an error naming the line', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'journal-'));
   const path = join(dir, 'journal.log');

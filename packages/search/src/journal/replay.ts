@@ -103,15 +103,18 @@ export function replayStudy(ops: readonly JsonObject[], path: string): StudyReco
         break;
       case OP.CREATE_TRIAL:
         if (op.study_id === 0) {
+          // Optuna's create_new_trial(template_trial) puts params, distributions and attributes in this line.
+          const params = Object.fromEntries(Object.entries(asObject(op.params)).flatMap(([k, v]) => (typeof v === 'number' ? [[k, v]] : [])));
+          const distributions = Object.fromEntries(Object.entries(asObject(op.distributions)).map(([k, v]) => [k, String(v)]));
           trials.push({
             id: trials.length,
             state: trialStateName(asNumber(op.state) ?? 0),
-            params: {},
-            distributions: {},
+            params,
+            distributions,
             value: null,
             intermediate: new Map(),
-            userAttrs: {},
-            systemAttrs: {},
+            userAttrs: { ...asObject(op.user_attrs) },
+            systemAttrs: { ...asObject(op.system_attrs) },
             datetimeStart: typeof op.datetime_start === 'string' ? op.datetime_start : null,
             datetimeComplete: null,
           });

@@ -13,6 +13,15 @@ import type { JsonValue, TrialStateName } from './format.js';
  */
 const FLOAT_FIELD = /"(param_value_internal|intermediate_value)":(-?\d+)(?=[,}])/g;
 const FLOAT_VALUES = /"values":\[(-?\d+)\]/g;
+/** The same for the parameter values a CREATE_TRIAL line carries (`"params":{"alpha":1.0,…}`). */
+const PARAMS_OBJECT = /"params":\{[^{}]*\}/g;
+const BARE_INTEGER = /:(-?\d+)(?=[,}])/g;
+
+/** What a trial is created with, in its CREATE_TRIAL line: Optuna's `create_new_trial(template_trial)` fields. */
+export interface TrialTemplate {
+  readonly params: Readonly<Record<string, { readonly value: number; readonly distribution: { readonly low: number; readonly high: number; readonly step: number | null } }>>;
+  readonly userAttrs: Readonly<Record<string, JsonValue>>;
+}
 
 export class JournalWriter {
   private readonly fd: number;
@@ -36,7 +45,10 @@ export class JournalWriter {
   }
 
   private write(op: Record<string, JsonValue>): void {
-    const line = JSON.stringify({ op_code: op.op_code, worker_id: this.workerId, ...op }).replace(FLOAT_FIELD, (_, key: string, digits: string) => `"${key}":${digits}.0`).replace(FLOAT_VALUES, (_, digits: string) => `"values":[${digits}.0]`);
+    const line = JSON.stringify({ op_code: op.op_code, worker_id: this.workerId, ...op })
+      .replace(FLOAT_FIELD, (_, key: string, digits: string) => `"${key}":${digits}.0`)
+      .replace(FLOAT_VALUES, (_, digits: string) => `"values":[${digits}.0]`)
+      .replace(PARAMS_OBJECT, (params) => params.replace(BARE_INTEGER, (_, digits: string) => `:${digits}.0`));
     writeSync(this.fd, `${line}\n`);
     fdatasyncSync(this.fd);
   }
@@ -53,9 +65,23 @@ export class JournalWriter {
     this.write({ op_code: OP.SET_STUDY_SYSTEM_ATTR, study_id: 0, system_attr: { [key]: value } });
   }
 
-  /** A RUNNING trial; returns its id. */
-  createTrial(start = new Date()): number {
-    this.write({ op_code: OP.CREATE_TRIAL, study_id: 0, datetime_start: optunaDatetime(start) });
+  /**
+   * A RUNNING trial; returns its id. With a template, its params and user attributes go in the same line (as
+   * Optuna's `create_new_trial(template_trial)` writes them), so a crash can never leave a trial that exists without
+   * them — a resume would not know which grid point it was.
+   */
+  createTrial(start = new Date(), template?: TrialTemplate): number {
+    const fields: Record<string, JsonValue> = { op_code: OP.CREATE_TRIAL, study_id: 0, datetime_start: optunaDatetime(start) };
+    if (template !== undefined) {
+      const names = Object.keys(template.params);
+      fields.distributions = Object.fromEntries(names.map((n) => {
+        const d = template.params[n]?.distribution;
+        return [n, d === undefined ? null : floatDistributionJson(d.low, d.high, d.step)];
+      }));
+      fields.params = Object.fromEntries(names.map((n) => [n, template.params[n]?.value ?? null]));
+      fields.user_attrs = { ...template.userAttrs };
+    }
+    this.write(fields);
     return this.nextTrialId++;
   }
 
