@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { zooModel } from '@scalelab/arch';
 import { seededRandom } from '@scalelab/engine';
-import { JOURNAL_FILE, JournalFileStorage, OP, Study, candidateOps, failOps, finishOp, optunaDatetime, parseConfigInput, planStudy, readJournalFile, resolveConfig, studyDir, userAttrOps } from '@scalelab/search';
+import { JOURNAL_FILE, JournalFileStorage, OP, Study, candidateTemplate, failOps, finishOp, parseConfigInput, planStudy, readJournalFile, resolveConfig, studyDir, userAttrOps } from '@scalelab/search';
 import { launchChromium, plotlySource, writeReport } from '@scalelab/report';
 
 const SIZES = [1000, 10_000] as const;
@@ -36,12 +36,11 @@ async function writeStudy(trials: number): Promise<string> {
   for (let i = 0; i < trials; i++) {
     const c = plan.candidates[Math.floor((i * plan.candidates.length) / trials)];
     if (c === undefined) break;
-    const id = await storage.createTrial(optunaDatetime(new Date()));
+    const id = await storage.createTrial(candidateTemplate(c, 1, 0, distributions, null));
     const u = random();
     const final = 0.9 + 0.05 * Math.sin(3 * c.alpha) * Math.cos(2 * c.beta) + 0.02 * random();
     const epochs = u < 0.1 ? 3 : 10;
     await storage.append([
-      ...candidateOps(id, c, 1, 0, distributions, null),
       ...userAttrOps(id, { backend: 'wasm' }),
       ...Array.from({ length: epochs }, (_, e) => ({ op_code: OP.SET_TRIAL_INTERMEDIATE_VALUE, trial_id: id, step: e + 1, intermediate_value: final * (1 - Math.exp(-(e + 1) / 2.5)) }) as const),
       ...(u < 0.05 ? failOps(id, 'training diverged: the loss became NaN at step 12') : u < 0.15 ? [finishOp(id, 'PRUNED', null)] : [...userAttrOps(id, { accuracy: final }), finishOp(id, 'COMPLETE', final)]),

@@ -105,6 +105,21 @@ test('scale --family lists φ = 0…K beside the published B-models', (t) => {
   t.true(resnet.family.every((r) => r.published === null));
 });
 
+test('scale and analyze work on the newer zoo models: Lite0 scaled by Lite1\'s coefficients is Lite1; DenseNet and MobileNetV1 scale', (t) => {
+  // The reference's Lite1 is Lite0 at depth 1.1 and 240 px (width 1.0); fix_head_stem keeps stem, head and the end stages.
+  const lite1 = json<AnalysisJson>('analyze', 'efficientnet-lite1', '--json');
+  const scaled = json<AnalysisJson>('analyze', 'efficientnet-lite0', '--depth', '1.1', '--resolution', '240', '--json');
+  t.deepEqual(scaled.params, lite1.params);
+  t.is(scaled.macs, lite1.macs);
+  for (const model of ['densenet121', 'mobilenetv1', 'efficientnet-lite0']) {
+    const s = json<ScaleJson>('scale', model, '--alpha', '1.2', '--beta', '1.1', '--gamma', '1.15', '--phi', '1', '--json');
+    t.is(s.resolution, 258, model); // round(224 · 1.15)
+    t.true(s.macs > s.baseline.macs, model);
+  }
+  const family = json<{ family: { published: unknown }[] }>('scale', 'densenet169', '--alpha', '1.1', '--beta', '1.1', '--gamma', '1.1', '--family', '--phi-max', '1', '--json');
+  t.is(family.family.length, 2);
+});
+
 const BAD_INPUT: readonly [string[], RegExp][] = [
   [['analyze', 'efficientnet-b9'], /unknown model 'efficientnet-b9'/],
   [['analyze', 'efficientnet-b0', '--width', '0'], /--width must be positive, got '0'/],

@@ -93,6 +93,9 @@ test.serial('in headless Chromium from file://: every figure drawn, no console e
       if (r.url() !== url && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) requests.push(r.url());
     });
     await page.goto(url);
+    await page.waitForSelector('html[data-first-screen], html[data-render-error]', { timeout: 120_000 });
+    // Figures below the first screen are drawn when scrolled to; scrolling the whole page draws them all.
+    for (let y = 0; y < 20_000; y += 600) await page.mouse.wheel(0, 600);
     await page.waitForSelector('html[data-rendered], html[data-render-error]', { timeout: 120_000 });
     t.is(await page.getAttribute('html', 'data-render-error'), null);
     const plots = await page.$$eval('.plot', (els) => els.map((el) => ({ id: el.id, svg: el.querySelector('svg.main-svg') !== null })));
@@ -135,6 +138,7 @@ test.serial('a hostile journal (grid ids with links and formulas) is shown as te
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.addInitScript({ content: "document.addEventListener('securitypolicyviolation', (e) => { document.documentElement.dataset.violations = (document.documentElement.dataset.violations || '') + ' ' + e.violatedDirective; });" });
     await page.goto(pathToFileURL(join(dir, 'report.html')).href);
+    await page.evaluate('window.scalelabRenderAll()');
     await page.waitForSelector('html[data-rendered], html[data-render-error]', { timeout: 120_000 });
     t.is(await page.getAttribute('html', 'data-render-error'), null);
     // Hover every point of the cost figure: hover labels are where plotly renders a trial's grid id.

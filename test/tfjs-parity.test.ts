@@ -1,12 +1,13 @@
 /**
  * The independent check: every zoo model and a spread of scaled variants built with TF.js layers; TF.js'
  * `countParams()` must equal the analyzer's total, and a walk of the TF.js model (kernel and output shapes as
- * TF.js computed them) must give the analyzer's per-layer params, MACs, activations and output shapes.
+ * TF.js computed them) must give the analyzer's per-layer params, MACs, activations and output shapes. The model's
+ * saved topology (`toJSON`), priced from its config alone by the model-file analyzer, must give the same walk.
  */
 import test from 'ava';
 import { ZOO_NAMES, compoundMultipliers, scaleSpec, zooModel } from '@scalelab/arch';
 import type { NetworkSpec } from '@scalelab/arch';
-import { analyzeLayersModel, analyzeSpec } from '@scalelab/analyzer';
+import { analyzeKerasTopology, analyzeLayersModel, analyzeSpec } from '@scalelab/analyzer';
 import { buildModel, loadModelTopology, tf } from '@scalelab/engine';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,9 @@ function assertParity(t: import('ava').ExecutionContext, spec: NetworkSpec): voi
     t.deepEqual(walked.params, expected.params, `${spec.name}: trainable / non-trainable`);
     t.is(walked.macs, expected.macs, `${spec.name}: MACs`);
     t.is(walked.activations, expected.activations, `${spec.name}: activations`);
+    const fromConfig = analyzeKerasTopology(model.toJSON(null, false), { layers: true });
+    t.deepEqual(fromConfig.layers, walked.layers, `${spec.name}: the topology JSON walk equals TF.js' layer walk`);
+    t.deepEqual(fromConfig.byStage, walked.byStage);
     const byName = new Map((walked.layers ?? []).map((l) => [l.name, l]));
     for (const layer of expected.layers ?? []) {
       const other = byName.get(layer.name);
@@ -47,7 +51,7 @@ function lcg(seed: number): () => number {
 
 test('scaled variants (random α, β, γ ≥ 1, φ from −1 to 3, odd resolutions) keep TF.js parity', (t) => {
   const rand = lcg(20261128);
-  const bases = ['efficientnet-b0', 'efficientnetv2-b0', 'mobilenetv2', 'resnet50', 'proxy-b0', 'efficientnetv2-s'];
+  const bases = ['efficientnet-b0', 'efficientnetv2-b0', 'mobilenetv2', 'resnet50', 'proxy-b0', 'efficientnetv2-s', 'efficientnet-lite0', 'mobilenetv1', 'densenet121'];
   for (let i = 0; i < 18; i++) {
     const base = zooModel(bases[i % bases.length] ?? 'proxy-b0');
     const c = { alpha: 1 + rand(), beta: 1 + 0.5 * rand(), gamma: 1 + 0.5 * rand() };

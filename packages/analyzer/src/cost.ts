@@ -50,6 +50,26 @@ export interface Analysis extends CostTotals {
   readonly layers?: readonly LayerCost[];
   /** Layers whose MACs could not be priced (TF.js models only): name and class. */
   readonly unsupported: readonly { readonly name: string; readonly className: string }[];
+  /** Set when the analysis comes from a model file: what was read and how its weights compare. */
+  readonly file?: ModelFileReport;
+}
+
+/** What a model file was read as, and the params counted from its topology checked against its own weights. */
+export interface ModelFileReport {
+  /** E.g. `TF.js layers model (tensorflowjs_converter, Keras 2.2.4)`, `Keras 3 .keras archive`, `TF.js graph model`. */
+  readonly format: string;
+  /** Absent when the file holds no weight shapes (a bare topology). */
+  readonly weights?: WeightsCheck;
+}
+
+export interface WeightsCheck {
+  /** Where the shapes come from: `weightsManifest` or `model.weights.h5`. */
+  readonly source: string;
+  /** Weight tensors and their elements in that source. */
+  readonly tensors: number;
+  readonly params: number;
+  /** The analysis' total equals `params`. A disagreement is reported, never hidden. */
+  readonly agrees: boolean;
 }
 
 const KIND_ORDER: readonly LayerKind[] = ['normalization', 'conv', 'pointwise', 'depthwise', 'bn', 'dense', 'other', 'unsupported'];

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseArchFile, scaleSpec, zooModel } from '@scalelab/arch';
+import { expandNetwork, parseArchFile, scaleSpec, zooModel } from '@scalelab/arch';
 import { analyzeSpec } from './spec-analysis.js';
 
 /**
@@ -27,6 +27,10 @@ const KERAS_PARAMS: Record<string, readonly [total: number, trainable?: number, 
   resnet50: [25_636_712, 25_583_592, 53_120],
   resnet101: [44_707_176],
   resnet152: [60_419_944],
+  mobilenetv1: [4_253_864],
+  densenet121: [8_062_504],
+  densenet169: [14_307_880],
+  densenet201: [20_242_984],
 };
 
 for (const [name, [total, trainable, nonTrainable]] of Object.entries(KERAS_PARAMS)) {
@@ -43,6 +47,46 @@ test('B0 scaled by the published B4 coefficients has Keras B4 params (19,466,823
   const b4 = analyzeSpec(scaleSpec(zooModel('efficientnet-b0'), { width: 1.4, depth: 1.8, resolution: 380 / 224 }));
   t.is(b4.params.total, 19_466_823);
   t.is(b4.resolution, 380);
+});
+
+/**
+ * EfficientNet-Lite0…4 as published beside the TF reference (`efficientnet/lite/README.md`: 4.7M, 5.4M, 6.1M, 8.2M,
+ * 13.0M params). These are the reference's *trainable* variables (BN's moving mean and variance are not
+ * variables there), so they are compared with the trainable count at the published precision.
+ */
+const LITE_PUBLISHED_PARAMS: readonly [string, number][] = [
+  ['efficientnet-lite0', 4.7],
+  ['efficientnet-lite1', 5.4],
+  ['efficientnet-lite2', 6.1],
+  ['efficientnet-lite3', 8.2],
+  ['efficientnet-lite4', 13.0],
+];
+for (const [name, millions] of LITE_PUBLISHED_PARAMS) {
+  test(`${name}: trainable params round to the published ${millions.toFixed(1)}M`, (t) => {
+    const a = analyzeSpec(zooModel(name));
+    t.is(Math.round(a.params.trainable / 1e5) / 10, millions);
+  });
+}
+
+test('MobileNetV1 costs 569M MACs at 224 px (Howard et al. 2017, Table 8 / EfficientNet paper Table 3)', (t) => {
+  const a = analyzeSpec(zooModel('mobilenetv1'));
+  t.is(Math.round(a.macs / 1e6), 569);
+  // Hand count of the stem: 112² positions × 3·3·3 inputs × 32 filters = 10,838,016 MACs.
+  t.is(a.byStage.find((s) => s.stage === 'stem')?.macs, 112 * 112 * 27 * 32);
+});
+
+test('DenseNet-121 layer by layer: one dense layer and one transition as Keras builds them (hand count)', (t) => {
+  const layers = analyzeSpec(zooModel('densenet121'), { layers: true }).layers ?? [];
+  const params = (name: string): number | undefined => layers.find((l) => l.name === name)?.params.total;
+  // conv2_block1: BN(64) → 1×1 conv 64→128 → BN(128) → 3×3 conv 128→32, no biases.
+  t.is(params('block1a_0_bn'), 4 * 64);
+  t.is(params('block1a_1_conv'), 64 * 128);
+  t.is(params('block1a_1_bn'), 4 * 128);
+  t.is(params('block1a_2_conv'), 9 * 128 * 32);
+  // pool2: the first dense block ends at 64 + 6·32 = 256 channels; the transition halves them with a 1×1 conv at 56².
+  t.is(params('block2a_transition_conv'), 256 * 128);
+  t.is(layers.find((l) => l.name === 'block2a_transition_conv')?.macs, 56 * 56 * 256 * 128);
+  t.deepEqual(layers.find((l) => l.name === 'block2a_2_conv')?.outputShape, [28, 28, 32]);
 });
 
 // Multiply-adds as published: EfficientNet paper Table 2 (B0 0.39B "FLOPS", which are MACs), MobileNetV2
@@ -115,4 +159,14 @@ test('layers are only materialized when asked for, totals are the same either wa
   t.is(lean.layers, undefined);
   t.is(full.layers?.reduce((n, l) => n + l.macs, 0), lean.macs);
   t.deepEqual({ ...full, layers: undefined }, { ...lean, layers: undefined });
+});
+
+test('every block kind is priced: weights and MACs beyond the stem and classifier, none silently zero', (t) => {
+  for (const stage of ['cn_r1_k3_s1_c16', 'ds_r1_k3_s1_c16', 'dsa_r1_k3_s1_c16', 'ir_r1_k3_s1_e4_c16', 'er_r1_k3_s1_e4_c16', 'bt_r1_k3_s1_e0.25_c64', 'bb_r1_k3_s1_c16', 'dn_r1_k3_s1_e4_c16']) {
+    const spec = parseArchFile(`name: one\nresolution: 16\nstem: 8 k3 s1\nhead: none\nclasses: 2\n${stage}\n`);
+    const a = analyzeSpec(spec);
+    const block = a.byStage.find((s) => s.stage === 'stage1');
+    t.true(block !== undefined && block.params.total > 0 && block.macs > 0, stage);
+    t.is(expandNetwork(spec).blocks.length, 1);
+  }
 });

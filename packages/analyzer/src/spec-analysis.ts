@@ -2,8 +2,8 @@
  * Exact cost of a `NetworkSpec`, layer by layer, as Keras Applications builds the same network: one pure fold
  * over the concrete blocks (pycls' `complexity` pattern). Layer names follow Keras (`block2a_expand_conv`, …).
  */
-import { expandNetwork } from '@scalelab/arch';
-import type { ConcreteBlock, NetworkSpec } from '@scalelab/arch';
+import { expandNetwork, forBlockKind } from '@scalelab/arch';
+import type { NetworkSpec, PerBlockKind } from '@scalelab/arch';
 import { CostAccumulator } from './cost.js';
 import type { Analysis } from './cost.js';
 
@@ -66,50 +66,54 @@ class LayerPricer {
   }
 }
 
-function priceBlock(p: LayerPricer, b: ConcreteBlock): void {
-  const n = b.name;
-  switch (b.kind) {
-    case 'conv':
-      p.convBn(n, '_', b.outSize, b.kernel, b.inChannels, b.outChannels);
-      return;
-    case 'ds':
-      p.depthwiseBn(n, b.outSize, b.kernel, b.inChannels);
-      if (b.seChannels > 0) p.se(n, b.inChannels, b.seChannels);
-      p.convBn(n, '_project_', b.outSize, 1, b.inChannels, b.outChannels);
-      return;
-    case 'mbconv':
-    case 'fused': {
-      const fused = b.kind === 'fused';
-      if (b.hasExpandConv) {
-        // Fused-MBConv's expand conv is the k×k strided conv; MBConv's is 1×1 at the input size.
-        const size = fused ? b.outSize : b.inSize;
-        p.convBn(n, '_expand_', size, fused ? b.kernel : 1, b.inChannels, b.expandedChannels);
-      }
-      if (!fused) {
-        p.depthwiseBn(n, b.outSize, b.kernel, b.expandedChannels);
-      }
-      if (b.seChannels > 0) p.se(n, b.expandedChannels, b.seChannels);
-      p.convBn(n, '_project_', b.outSize, 1, b.expandedChannels, b.outChannels);
-      return;
+/**
+ * One price per block kind, layer for layer as the engine's builder makes the block (Keras names). A table keyed by
+ * kind, so a kind added to the spec does not compile until it is priced here.
+ */
+const BLOCK_PRICES: PerBlockKind<LayerPricer, void> = {
+  conv: (b, p) => p.convBn(b.name, '_', b.outSize, b.kernel, b.inChannels, b.outChannels),
+  ds: (b, p) => {
+    p.depthwiseBn(b.name, b.outSize, b.kernel, b.inChannels);
+    if (b.seChannels > 0) p.se(b.name, b.inChannels, b.seChannels);
+    p.convBn(b.name, '_project_', b.outSize, 1, b.inChannels, b.outChannels);
+  },
+  mbconv: (b, p) => {
+    // MBConv's expand conv is 1×1 at the input size; the depthwise conv carries the stride.
+    if (b.hasExpandConv) p.convBn(b.name, '_expand_', b.inSize, 1, b.inChannels, b.expandedChannels);
+    p.depthwiseBn(b.name, b.outSize, b.kernel, b.expandedChannels);
+    if (b.seChannels > 0) p.se(b.name, b.expandedChannels, b.seChannels);
+    p.convBn(b.name, '_project_', b.outSize, 1, b.expandedChannels, b.outChannels);
+  },
+  fused: (b, p) => {
+    // Fused-MBConv's expand conv is the k×k strided conv.
+    p.convBn(b.name, '_expand_', b.outSize, b.kernel, b.inChannels, b.expandedChannels);
+    if (b.seChannels > 0) p.se(b.name, b.expandedChannels, b.seChannels);
+    p.convBn(b.name, '_project_', b.outSize, 1, b.expandedChannels, b.outChannels);
+  },
+  bottleneck: (b, p) => {
+    // Keras ResNet v1: the stride sits on the first 1×1 conv.
+    if (b.projection) p.convBn(b.name, '_0_', b.outSize, 1, b.inChannels, b.outChannels);
+    p.convBn(b.name, '_1_', b.outSize, 1, b.inChannels, b.innerChannels);
+    p.convBn(b.name, '_2_', b.outSize, b.kernel, b.innerChannels, b.innerChannels);
+    p.convBn(b.name, '_3_', b.outSize, 1, b.innerChannels, b.outChannels);
+  },
+  basic: (b, p) => {
+    if (b.projection) p.convBn(b.name, '_0_', b.outSize, 1, b.inChannels, b.outChannels);
+    p.convBn(b.name, '_1_', b.outSize, b.kernel, b.inChannels, b.outChannels);
+    p.convBn(b.name, '_2_', b.outSize, b.kernel, b.outChannels, b.outChannels);
+  },
+  dense: (b, p) => {
+    // Keras `transition_block`: BN → ReLU → 1×1 conv at the input size, then average pooling (no weights).
+    if (b.transitionChannels !== null) {
+      p.bn(b.name, '_transition_bn', b.inSize, b.inChannels);
+      p.conv(b.name, '_transition_conv', b.inSize, 1, b.inChannels, b.transitionChannels);
     }
-    case 'bottleneck':
-      // Keras ResNet v1: the stride sits on the first 1×1 conv.
-      if (b.projection) {
-        p.convBn(n, '_0_', b.outSize, 1, b.inChannels, b.outChannels);
-      }
-      p.convBn(n, '_1_', b.outSize, 1, b.inChannels, b.innerChannels);
-      p.convBn(n, '_2_', b.outSize, b.kernel, b.innerChannels, b.innerChannels);
-      p.convBn(n, '_3_', b.outSize, 1, b.innerChannels, b.outChannels);
-      return;
-    case 'basic':
-      if (b.projection) {
-        p.convBn(n, '_0_', b.outSize, 1, b.inChannels, b.outChannels);
-      }
-      p.convBn(n, '_1_', b.outSize, b.kernel, b.inChannels, b.outChannels);
-      p.convBn(n, '_2_', b.outSize, b.kernel, b.outChannels, b.outChannels);
-      return;
-  }
-}
+    // Keras `conv_block`: BN → ReLU → 1×1 conv → BN → ReLU → k×k conv, concatenated to the input.
+    p.bn(b.name, '_0_bn', b.outSize, b.layerInChannels);
+    p.convBn(b.name, '_1_', b.outSize, 1, b.layerInChannels, b.innerChannels);
+    p.conv(b.name, '_2_conv', b.outSize, b.kernel, b.innerChannels, b.growth);
+  },
+};
 
 /** `stage1`…`stage31`, made once rather than per block. */
 const STAGE_NAMES: readonly string[] = Array.from({ length: 32 }, (_, i) => `stage${i}`);
@@ -127,11 +131,12 @@ export function analyzeSpec(spec: NetworkSpec, options: AnalyzeOptions = {}): An
   p.convBn('stem', '_', net.stem.convSize, net.stem.kernel, c, net.stem.outChannels);
   for (const block of net.blocks) {
     acc.setStage(STAGE_NAMES[block.stage] ?? `stage${block.stage}`);
-    priceBlock(p, block);
+    forBlockKind(BLOCK_PRICES, block.kind, block, p);
   }
   if (net.head !== null) {
     acc.setStage('head');
-    p.convBn('top', '_', net.head.size, 1, net.head.inChannels, net.head.outChannels);
+    if (net.head.kind === 'conv') p.convBn('top', '_', net.head.size, 1, net.head.inChannels, net.head.outChannels);
+    else p.bn('top', '_bn', net.head.size, net.head.channels);
   }
   acc.setStage('classifier');
   const features = net.featureChannels;

@@ -15,7 +15,7 @@ test('header defaults are B0-like and comments are ignored', (t) => {
   t.is(spec.name, 'tiny');
   t.is(spec.input.resolution, 64);
   t.is(spec.stem.out, 32);
-  t.deepEqual(spec.head, { out: 1280 });
+  t.deepEqual(spec.head, { kind: 'conv', out: 1280 });
   t.is(spec.stages.length, 1);
 });
 

@@ -9,8 +9,10 @@
  *     ir_r2_k3_s2_e6_c24_se0.25
  *
  * Keys (defaults are EfficientNet-B0's): name, resolution (224), channels (3), stem (`32 k3 s2`, optionally
- * `pool3 s2`), head (1280 or `none`), classes (1000), dropout (0.2), activation (swish | relu | relu6),
- * rounding (v1 | v2), width (1), depth (1), conv-bias (false), normalization (none | adapted).
+ * `pool3 s2`), head (1280: a 1×1 conv; `bn`: BN → act alone, as DenseNet; or `none`), classes (1000), dropout
+ * (0.2), activation (swish | relu | relu6), rounding (v1 | v2), width (1), depth (1), conv-bias (false),
+ * normalization (none | adapted), fix-head-stem (false; true keeps stem, head and the first and last stages' repeats
+ * unscaled, as EfficientNet-Lite).
  */
 import { formatStage, parseStage } from './archstring.js';
 import { ArchError } from './errors.js';
@@ -36,8 +38,9 @@ export function parseArchFile(text: string, source = 'arch file'): NetworkSpec {
     divisor: 8,
     activation: 'swish',
     convBias: false,
+    fixHeadStem: false,
     stem: { out: 32, kernel: 3, stride: 2 },
-    head: { out: 1280 },
+    head: { kind: 'conv', out: 1280 },
     classes: 1000,
     dropout: 0.2,
   };
@@ -109,8 +112,11 @@ export function parseArchFile(text: string, source = 'arch file'): NetworkSpec {
       case 'conv-bias':
         header.convBias = oneOf(['true', 'false'] as const) === 'true';
         break;
+      case 'fix-head-stem':
+        header.fixHeadStem = oneOf(['true', 'false'] as const) === 'true';
+        break;
       case 'head':
-        header.head = value === 'none' ? null : { out: number(1, true) };
+        header.head = value === 'none' ? null : value === 'bn' ? { kind: 'bn' } : { kind: 'conv', out: number(1, true) };
         break;
       case 'stem':
         header.stem = parseStem(value, fail);
@@ -151,7 +157,8 @@ export function formatArchFile(spec: NetworkSpec): string {
     `activation: ${spec.activation}`,
     `conv-bias: ${spec.convBias}`,
     `stem: ${stem}`,
-    `head: ${spec.head === null ? 'none' : spec.head.out}`,
+    `fix-head-stem: ${spec.fixHeadStem}`,
+    `head: ${spec.head === null ? 'none' : spec.head.kind === 'bn' ? 'bn' : spec.head.out}`,
     `classes: ${spec.classes}`,
     `dropout: ${spec.dropout}`,
     ...spec.stages.map(formatStage),

@@ -40,6 +40,7 @@ export const LIMITS = {
   retries: { max: 100, what: 'retries of a failed trial', why: 'sanity' },
   seeds: { max: 1000, what: 'seeds per point', why: 'sanity' },
   fileBytes: { max: 64 * 2 ** 20, what: 'bytes in a config, arch or model.json file', why: 'a graph model.json of a large network is a few MB' },
+  archiveBytes: { max: 2 ** 31, what: 'bytes in a .keras archive (or its weights file unpacked)', why: 'EfficientNet-B7 in Keras 3 is ~260 MB' },
   journalBytes: { max: 2 ** 30, what: 'bytes in a journal', why: 'a 10,000-trial study writes ~100 MB' },
   journalLineBytes: { max: 4 * 2 ** 20, what: 'bytes in one journal line', why: 'the largest line (the baseline spec) is a few KB' },
   journalOps: { max: 10_000_000, what: 'operations in one journal', why: 'a 10,000-trial study writes ~300,000' },

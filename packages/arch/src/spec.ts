@@ -26,7 +26,7 @@ export interface ConvBlock {
   readonly activation?: Activation;
 }
 
-/** Depthwise-separable: depthwise k×k → BN → act → [SE] → pointwise 1×1 → BN (timm `ds`). */
+/** Depthwise-separable: depthwise k×k → BN → act → [SE] → pointwise 1×1 → BN [→ act] (timm `ds` / `dsa`). */
 export interface DsBlock {
   readonly kind: 'ds';
   readonly kernel: number;
@@ -35,6 +35,8 @@ export interface DsBlock {
   /** Squeeze-excitation ratio relative to the block's input channels; 0 = none. */
   readonly se: number;
   readonly skip: boolean;
+  /** An activation after the pointwise conv's BN too: MobileNetV1 (Keras `_depthwise_conv_block`, timm `dsa`). */
+  readonly pointwiseActivation: boolean;
   readonly activation?: Activation;
 }
 
@@ -85,7 +87,24 @@ export interface BasicBlock {
   readonly activation?: Activation;
 }
 
-export type BlockSpec = ConvBlock | DsBlock | MbconvBlock | FusedBlock | BottleneckBlock | BasicBlock;
+/**
+ * One DenseNet layer (Huang et al. 2017, DenseNet-BC; Keras Applications `conv_block`): BN → act → 1×1 conv to
+ * `bottleneck · growth` → BN → act → k×k conv to `growth`, concatenated to its input, so the output has
+ * `growth` more channels than the input. A repeat with stride > 1 is preceded by a transition (Keras
+ * `transition_block`): BN → act → 1×1 conv to ⌊θ·C⌋ channels (θ = 0.5) → average pooling (kernel = stride).
+ */
+export interface DenseBlock {
+  readonly kind: 'dense';
+  readonly kernel: number;
+  readonly stride: number;
+  /** Inner width as a multiple of the growth rate (4 in DenseNet-BC). */
+  readonly bottleneck: number;
+  /** Channels each layer adds (the growth rate k; 32 in DenseNet-121/169/201). */
+  readonly growth: number;
+  readonly activation?: Activation;
+}
+
+export type BlockSpec = ConvBlock | DsBlock | MbconvBlock | FusedBlock | BottleneckBlock | BasicBlock | DenseBlock;
 export type BlockKind = BlockSpec['kind'];
 
 /** One stage: a block repeated; the first repeat carries the stride, the rest have stride 1. */
@@ -101,6 +120,12 @@ export interface StemSpec {
   /** Max-pooling after the stem conv (ResNet: 3×3, stride 2). */
   readonly pool?: { readonly kernel: number; readonly stride: number };
 }
+
+/**
+ * What stands between the last stage and global pooling: a 1×1 conv → BN → act (`conv`, EfficientNet's `top_conv`)
+ * or BN → act alone (`bn`, the closing norm of pre-activation networks: DenseNet's `bn` + `relu`).
+ */
+export type HeadSpec = { readonly kind: 'conv'; readonly out: number } | { readonly kind: 'bn' };
 
 /**
  * Input preprocessing that carries weights. `adapted` is Keras' `Normalization` layer without fixed statistics
@@ -123,10 +148,15 @@ export interface NetworkSpec {
   readonly activation: Activation;
   /** Convolutions carry a bias (Keras ResNet) or not (BN-followed convs elsewhere). */
   readonly convBias: boolean;
+  /**
+   * The TF reference's `fix_head_stem` (EfficientNet-Lite, `efficientnet_lite_builder.py`): stem and head channels
+   * and the first and last stages' repeats stay as written while the network is scaled.
+   */
+  readonly fixHeadStem: boolean;
   readonly stem: StemSpec;
   readonly stages: readonly StageSpec[];
-  /** 1×1 conv → BN → act before pooling; `null` for none (ResNet). */
-  readonly head: { readonly out: number } | null;
+  /** Before pooling; `null` for none (ResNet, MobileNetV1). */
+  readonly head: HeadSpec | null;
   readonly classes: number;
   readonly dropout: number;
 }

@@ -13,6 +13,8 @@ export interface AnalysisJson {
   readonly byStage: Analysis['byStage'];
   readonly byKind: Analysis['byKind'];
   readonly unsupported: Analysis['unsupported'];
+  /** Model files only: the format read and the params check against the file's weights. */
+  readonly file?: Analysis['file'];
   readonly layers?: readonly {
     readonly name: string;
     readonly kind: string;
@@ -36,6 +38,7 @@ export function analysisJson(a: Analysis, multipliers: Multipliers): AnalysisJso
     byStage: a.byStage,
     byKind: a.byKind,
     unsupported: a.unsupported,
+    ...(a.file === undefined ? {} : { file: a.file }),
     ...(a.layers === undefined
       ? {}
       : { layers: a.layers.map((l) => ({ name: l.name, kind: l.kind, stage: l.stage, outputShape: l.outputShape, params: l.params, macs: l.macs, activations: l.activations })) }),

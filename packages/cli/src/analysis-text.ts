@@ -13,6 +13,17 @@ export function summaryLines(a: Analysis, m: Multipliers): string[] {
     `MACs         ${grouped(a.macs)} (${giga(a.macs)}); FLOPs = 2 × MACs = ${giga(a.flops)}`,
     `activations  ${grouped(a.activations)} (${humanCount(a.activations)})`,
   ];
+  if (a.file !== undefined) {
+    lines.push(`file         ${a.file.format}`);
+    const w = a.file.weights;
+    if (w !== undefined) {
+      lines.push(
+        w.agrees
+          ? `weights      ${w.source}: ${w.tensors} tensors, ${grouped(w.params)} params, equal to the topology's count`
+          : `WEIGHTS DISAGREE  ${w.source} holds ${grouped(w.params)} params in ${w.tensors} tensors; the topology counts ${grouped(a.params.total)} (${signed(a.params.total - w.params)})`,
+      );
+    }
+  }
   if (a.unsupported.length > 0) {
     lines.push(`NOT PRICED   ${a.unsupported.length} layer(s) of unsupported kinds, MACs unknown: ${a.unsupported.map((u) => `${u.name} (${u.className})`).join(', ')}`);
   }
@@ -20,6 +31,7 @@ export function summaryLines(a: Analysis, m: Multipliers): string[] {
 }
 
 const fmt = (x: number): string => String(Number(x.toPrecision(6)));
+const signed = (n: number): string => (n > 0 ? `+${grouped(n)}` : `−${grouped(-n)}`);
 
 export function stageTable(a: Analysis): Table {
   return {

@@ -52,16 +52,21 @@ test('the same seed builds the same weights, every layer, seed 0 (the default) i
   }
 });
 
-test('every block kind trains on wasm (conv, ds, mbconv, fused, bottleneck, basic, SE, max-pool stem, dropout, drop-connect)', async (t) => {
+test('every block kind trains on wasm (conv, ds, dsa, mbconv, fused, bottleneck, basic, dense + transition, SE, max-pool stem, BN head, dropout, drop-connect)', async (t) => {
   await useBackend('wasm');
   const spec = parseArchFile(
     'name: every-kind\nresolution: 16\nstem: 8 k3 s2 pool3 s2\nhead: 32\nclasses: 4\ndropout: 0.2\n' +
-      'cn_r1_k3_s1_c8_skip\nds_r1_k3_s1_e1_c8_se0.25\nir_r2_k5_s1_e4_c8_se0.25_nr6\ner_r2_k3_s2_e2_c16_se0.25\nbt_r2_k3_s1_e0.25_c32_nre\nbb_r2_k3_s1_c32\n',
+      'cn_r1_k3_s1_c8_skip\nds_r1_k3_s1_e1_c8_se0.25\ndsa_r1_k3_s1_c8\nir_r2_k5_s1_e4_c8_se0.25_nr6\ner_r2_k3_s2_e2_c16_se0.25\nbt_r2_k3_s1_e0.25_c32_nre\nbb_r2_k3_s1_c32\n',
+  );
+  const dense = parseArchFile(
+    'name: dense-kind\nresolution: 16\nstem: 8 k3 s2 pool3 s2\nhead: bn\nclasses: 4\ndropout: 0.2\nactivation: relu\ndn_r2_k3_s1_e2_c8\ndn_r2_k3_s2_e2_c8\n',
   );
   const data = syntheticDataset({ classes: 4, size: 16, channels: 3, trainPerClass: 16, testPerClass: 4, seed: 1 });
   const before = tf.memory().numTensors;
-  const r = trainSpec(spec, data, { steps: 8, batchSize: 16, dropConnect: 0.2 });
-  t.is(r.backend, 'wasm');
-  t.true(Number.isFinite(r.loss));
+  for (const s of [spec, dense]) {
+    const r = trainSpec(s, data, { steps: 8, batchSize: 16, dropConnect: 0.2 });
+    t.is(r.backend, 'wasm');
+    t.true(Number.isFinite(r.loss), s.name);
+  }
   t.is(tf.memory().numTensors, before);
 });

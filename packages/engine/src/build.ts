@@ -5,8 +5,8 @@
  * dense variance-scaling(1/3, fan-out, uniform), each seeded from the build seed.
  */
 import { tf } from './tf.js';
-import { expandNetwork } from '@scalelab/arch';
-import type { Activation, ConcreteBlock, NetworkSpec } from '@scalelab/arch';
+import { expandNetwork, forBlockKind } from '@scalelab/arch';
+import type { Activation, NetworkSpec, PerBlockKind } from '@scalelab/arch';
 import { TrainingBatchNormalization } from './layers/batch-norm.js';
 import { SeededDropout } from './layers/dropout.js';
 import { Normalization } from './layers/normalization.js';
@@ -125,47 +125,12 @@ class NetworkBuilder {
     return this.add(this.dropout(branch, `${name}_drop`, dropRate, [null, 1, 1, 1]), input, `${name}_add`);
   }
 
-  block(x: SymbolicTensor, b: ConcreteBlock, dropRate = 0): SymbolicTensor {
-    const n = b.name;
-    const input = x;
-    switch (b.kind) {
-      case 'conv': {
-        x = this.convBnAct(x, n, b.outChannels, b.kernel, b.stride, b.activation, '_');
-        return b.residual ? this.residual(x, input, n, dropRate) : x;
-      }
-      case 'ds': {
-        x = this.depthwiseBnAct(x, n, b.kernel, b.stride, b.activation);
-        if (b.seChannels > 0) x = this.se(x, n, b.inChannels, b.seChannels, b.activation);
-        x = this.convBnAct(x, n, b.outChannels, 1, 1, null, '_project_');
-        return b.residual ? this.residual(x, input, n, dropRate) : x;
-      }
-      case 'mbconv':
-      case 'fused': {
-        const fused = b.kind === 'fused';
-        if (b.hasExpandConv) {
-          x = this.convBnAct(x, n, b.expandedChannels, fused ? b.kernel : 1, fused ? b.stride : 1, b.activation, '_expand_');
-        }
-        if (!fused) {
-          x = this.depthwiseBnAct(x, n, b.kernel, b.stride, b.activation);
-        }
-        if (b.seChannels > 0) x = this.se(x, n, b.expandedChannels, b.seChannels, b.activation);
-        x = this.convBnAct(x, n, b.outChannels, 1, 1, null, '_project_');
-        return b.residual ? this.residual(x, input, n, dropRate) : x;
-      }
-      case 'bottleneck': {
-        const shortcut = b.projection ? this.convBnAct(input, n, b.outChannels, 1, b.stride, null, '_0_') : input;
-        x = this.convBnAct(x, n, b.innerChannels, 1, b.stride, b.activation, '_1_');
-        x = this.convBnAct(x, n, b.innerChannels, b.kernel, 1, b.activation, '_2_');
-        x = this.convBnAct(x, n, b.outChannels, 1, 1, null, '_3_');
-        return this.act(this.add(shortcut, x, `${n}_add`), `${n}_out`, b.activation);
-      }
-      case 'basic': {
-        const shortcut = b.projection ? this.convBnAct(input, n, b.outChannels, 1, b.stride, null, '_0_') : input;
-        x = this.convBnAct(x, n, b.outChannels, b.kernel, b.stride, b.activation, '_1_');
-        x = this.convBnAct(x, n, b.outChannels, b.kernel, 1, null, '_2_');
-        return this.act(this.add(shortcut, x, `${n}_add`), `${n}_out`, b.activation);
-      }
-    }
+  averagePool(x: SymbolicTensor, name: string, size: number): SymbolicTensor {
+    return tf.layers.averagePooling2d({ name, poolSize: size, strides: size, padding: 'same' }).apply(x) as SymbolicTensor;
+  }
+
+  concatenate(a: SymbolicTensor, b: SymbolicTensor, name: string): SymbolicTensor {
+    return tf.layers.concatenate({ name, axis: -1 }).apply([a, b]) as SymbolicTensor;
   }
 
   dense(x: SymbolicTensor, units: number): SymbolicTensor {
@@ -173,6 +138,70 @@ class NetworkBuilder {
     return tf.layers.dense({ name: 'predictions', units, activation, kernelInitializer: this.denseInit() }).apply(x) as SymbolicTensor;
   }
 }
+
+/** What a block's builder gets: the layer factory, the block's input, and its drop-connect rate. */
+interface BlockInput {
+  readonly builder: NetworkBuilder;
+  readonly x: SymbolicTensor;
+  readonly dropRate: number;
+}
+
+/**
+ * One builder per block kind (a table keyed by kind, so a new kind does not compile until it can be built), layer
+ * for layer as the analyzer prices it and with Keras' layer names.
+ */
+const BLOCK_BUILDERS: PerBlockKind<BlockInput, SymbolicTensor> = {
+  conv: (b, { builder, x, dropRate }) => {
+    const y = builder.convBnAct(x, b.name, b.outChannels, b.kernel, b.stride, b.activation, '_');
+    return b.residual ? builder.residual(y, x, b.name, dropRate) : y;
+  },
+  ds: (b, { builder, x, dropRate }) => {
+    let y = builder.depthwiseBnAct(x, b.name, b.kernel, b.stride, b.activation);
+    if (b.seChannels > 0) y = builder.se(y, b.name, b.inChannels, b.seChannels, b.activation);
+    y = builder.convBnAct(y, b.name, b.outChannels, 1, 1, b.pointwiseActivation ? b.activation : null, '_project_');
+    return b.residual ? builder.residual(y, x, b.name, dropRate) : y;
+  },
+  mbconv: (b, { builder, x, dropRate }) => {
+    let y = b.hasExpandConv ? builder.convBnAct(x, b.name, b.expandedChannels, 1, 1, b.activation, '_expand_') : x;
+    y = builder.depthwiseBnAct(y, b.name, b.kernel, b.stride, b.activation);
+    if (b.seChannels > 0) y = builder.se(y, b.name, b.expandedChannels, b.seChannels, b.activation);
+    y = builder.convBnAct(y, b.name, b.outChannels, 1, 1, null, '_project_');
+    return b.residual ? builder.residual(y, x, b.name, dropRate) : y;
+  },
+  fused: (b, { builder, x, dropRate }) => {
+    let y = builder.convBnAct(x, b.name, b.expandedChannels, b.kernel, b.stride, b.activation, '_expand_');
+    if (b.seChannels > 0) y = builder.se(y, b.name, b.expandedChannels, b.seChannels, b.activation);
+    y = builder.convBnAct(y, b.name, b.outChannels, 1, 1, null, '_project_');
+    return b.residual ? builder.residual(y, x, b.name, dropRate) : y;
+  },
+  bottleneck: (b, { builder, x }) => {
+    const shortcut = b.projection ? builder.convBnAct(x, b.name, b.outChannels, 1, b.stride, null, '_0_') : x;
+    let y = builder.convBnAct(x, b.name, b.innerChannels, 1, b.stride, b.activation, '_1_');
+    y = builder.convBnAct(y, b.name, b.innerChannels, b.kernel, 1, b.activation, '_2_');
+    y = builder.convBnAct(y, b.name, b.outChannels, 1, 1, null, '_3_');
+    return builder.act(builder.add(shortcut, y, `${b.name}_add`), `${b.name}_out`, b.activation);
+  },
+  basic: (b, { builder, x }) => {
+    const shortcut = b.projection ? builder.convBnAct(x, b.name, b.outChannels, 1, b.stride, null, '_0_') : x;
+    let y = builder.convBnAct(x, b.name, b.outChannels, b.kernel, b.stride, b.activation, '_1_');
+    y = builder.convBnAct(y, b.name, b.outChannels, b.kernel, 1, null, '_2_');
+    return builder.act(builder.add(shortcut, y, `${b.name}_add`), `${b.name}_out`, b.activation);
+  },
+  // Keras DenseNet: `transition_block` (stride > 1) then `conv_block`; 'same' pooling keeps odd sizes ≥ 1 where
+  // Keras' 'valid' 2×2 pooling would floor (the two agree on the even sizes of 224 px inputs).
+  dense: (b, { builder, x }) => {
+    let input = x;
+    if (b.transitionChannels !== null) {
+      input = builder.act(builder.bn(input, `${b.name}_transition_bn`), `${b.name}_transition_activation`, b.activation);
+      input = builder.conv(input, `${b.name}_transition_conv`, b.transitionChannels, 1, 1);
+      input = builder.averagePool(input, `${b.name}_transition_pool`, b.stride);
+    }
+    let y = builder.act(builder.bn(input, `${b.name}_0_bn`), `${b.name}_0_activation`, b.activation);
+    y = builder.convBnAct(y, b.name, b.innerChannels, 1, 1, b.activation, '_1_');
+    y = builder.conv(y, `${b.name}_2_conv`, b.growth, b.kernel, 1);
+    return builder.concatenate(input, y, `${b.name}_concat`);
+  },
+};
 
 export function buildModel(spec: NetworkSpec, options: BuildOptions = {}): tf.LayersModel {
   const net = expandNetwork(spec);
@@ -186,9 +215,10 @@ export function buildModel(spec: NetworkSpec, options: BuildOptions = {}): tf.La
   }
   const dropConnect = options.dropConnect ?? 0;
   net.blocks.forEach((block, i) => {
-    x = b.block(x, block, (dropConnect * i) / net.blocks.length);
+    x = forBlockKind(BLOCK_BUILDERS, block.kind, block, { builder: b, x, dropRate: (dropConnect * i) / net.blocks.length });
   });
-  if (net.head !== null) x = b.convBnAct(x, 'top', net.head.outChannels, 1, 1, net.activation, '_');
+  if (net.head?.kind === 'conv') x = b.convBnAct(x, 'top', net.head.outChannels, 1, 1, net.activation, '_');
+  if (net.head?.kind === 'bn') x = b.act(b.bn(x, 'top_bn'), 'top_activation', net.activation);
   x = tf.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as SymbolicTensor;
   x = b.dropout(x, 'top_dropout', net.dropout);
   const output = b.dense(x, net.classes);

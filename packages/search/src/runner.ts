@@ -11,13 +11,12 @@ import { LocalThreadsExecutor, workerCap } from './executors/local-threads.js';
 import { isBetter } from './objective.js';
 import { rungBudget, splitRung } from './pruners/successive-halving.js';
 import { coefficientDistribution } from './space.js';
-import { optunaDatetime } from './storage/journal-ops.js';
 import type { JsonValue } from './storage/journal-ops.js';
 import type { JournalStorage } from './storage/journal-storage.js';
 import type { StudyRecord } from './storage/replay.js';
 import type { StudyPlan } from './study.js';
 import type { TrialTask } from './trial-worker.js';
-import { INTERRUPTED_ERROR, RUN_ATTR_PREFIX, candidateOps, failOps, finishOp, runOps, trialRuns, userAttrOps } from './trials.js';
+import { INTERRUPTED_ERROR, RUN_ATTR_PREFIX, candidateTemplate, failOps, finishOp, runOps, trialRuns, userAttrOps } from './trials.js';
 import type { RunRecord } from './trials.js';
 
 export type FinalState = 'COMPLETE' | 'PRUNED' | 'FAIL';
@@ -109,9 +108,8 @@ export async function runStudy(plan: StudyPlan, storage: JournalStorage, previou
 
   const ensureTrial = async (ps: PointState): Promise<number> => {
     if (ps.trialId !== null) return ps.trialId;
-    const id = await storage.createTrial(optunaDatetime(new Date()));
+    const id = await storage.createTrial(candidateTemplate(ps.candidate, config.space.phi, ps.failures, distributions, ps.resumedFrom));
     ps.trialId = id;
-    await storage.append(candidateOps(id, ps.candidate, config.space.phi, ps.failures, distributions, ps.resumedFrom));
     // Runs finished before an interruption are deterministic (same seed): carried over, not rerun.
     for (const run of ps.runs.values()) await storage.append(userAttrOps(id, { [`${RUN_ATTR_PREFIX}${run.rung}`]: run as unknown as JsonValue }));
     const last = [...ps.runs.values()].pop();

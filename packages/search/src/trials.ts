@@ -6,6 +6,7 @@
 import { OP, floatDistributionJson, optunaDatetime, TRIAL_STATE } from './storage/journal-ops.js';
 import type { FinishedState, JsonObject, JsonValue, OpFields, TrialStateName } from './storage/journal-ops.js';
 import type { TrialRecord } from './storage/replay.js';
+import type { TrialTemplate } from './storage/journal-storage.js';
 import type { Candidate } from './candidates.js';
 
 /** One training run of a candidate at one budget (one rung of successive halving, or the only run). */
@@ -48,13 +49,15 @@ export const studyAttrOps = (attrs: Readonly<Record<string, JsonValue>>): OpFiel
 export const finishOp = (trialId: number, state: FinishedState, value: number | null, end = new Date()): OpFields =>
   ({ op_code: OP.SET_TRIAL_STATE_VALUES, trial_id: trialId, state: TRIAL_STATE[state], values: value === null ? null : [value], datetime_complete: optunaDatetime(end) });
 
-/** A grid point's trial: α, β, γ as parameters, its priced cost as attributes. */
-export function candidateOps(trialId: number, c: Candidate, phi: number, attempt: number, distributions: Readonly<Record<'alpha' | 'beta' | 'gamma', FloatDistribution>>, resumedFrom: number | null): OpFields[] {
-  return [
-    paramOp(trialId, 'alpha', c.alpha, distributions.alpha),
-    paramOp(trialId, 'beta', c.beta, distributions.beta),
-    paramOp(trialId, 'gamma', c.gamma, distributions.gamma),
-    ...userAttrOps(trialId, {
+/** A trial's parameter: its internal value and its Optuna distribution. */
+export const floatParam = (value: number, d: FloatDistribution): { value: number; distribution: string } => ({ value, distribution: floatDistributionJson(d.low, d.high, d.step) });
+
+/** A grid point's trial as it is created: α, β, γ as parameters, its priced cost as attributes, in one line. */
+export function candidateTemplate(c: Candidate, phi: number, attempt: number, distributions: Readonly<Record<'alpha' | 'beta' | 'gamma', FloatDistribution>>, resumedFrom: number | null, start = new Date()): TrialTemplate {
+  return {
+    datetimeStart: optunaDatetime(start),
+    params: { alpha: floatParam(c.alpha, distributions.alpha), beta: floatParam(c.beta, distributions.beta), gamma: floatParam(c.gamma, distributions.gamma) },
+    userAttrs: {
       grid_id: c.id,
       grid_index: c.index,
       attempt,
@@ -69,8 +72,8 @@ export function candidateOps(trialId: number, c: Candidate, phi: number, attempt
       nominal_cost: c.nominalCostAtPhi,
       macs_ratio: c.macsRatio,
       ...(resumedFrom === null ? {} : { resumed_from: resumedFrom }),
-    }),
-  ];
+    },
+  };
 }
 
 /** A run's record (kept whole under `rung_<r>`), its learning curve as intermediate values, and its headline metrics. */

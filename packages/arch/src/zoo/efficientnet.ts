@@ -5,8 +5,8 @@
 import { parseStage } from '../archstring.js';
 import type { NetworkSpec } from '../spec.js';
 
-/** B0's stages (timm `_gen_efficientnet`, equal to Keras' DEFAULT_BLOCKS_ARGS). */
-export const EFFICIENTNET_B0_STAGES = [
+/** B0's stages as strings (timm `_gen_efficientnet`, equal to Keras' DEFAULT_BLOCKS_ARGS). */
+export const EFFICIENTNET_B0_STAGE_STRINGS: readonly string[] = [
   'ds_r1_k3_s1_e1_c16_se0.25',
   'ir_r2_k3_s2_e6_c24_se0.25',
   'ir_r2_k5_s2_e6_c40_se0.25',
@@ -14,7 +14,8 @@ export const EFFICIENTNET_B0_STAGES = [
   'ir_r3_k5_s1_e6_c112_se0.25',
   'ir_r4_k5_s2_e6_c192_se0.25',
   'ir_r1_k3_s1_e6_c320_se0.25',
-].map(parseStage);
+];
+export const EFFICIENTNET_B0_STAGES = EFFICIENTNET_B0_STAGE_STRINGS.map(parseStage);
 
 export interface PublishedCoefficients {
   readonly width: number;
@@ -46,9 +47,10 @@ export function efficientnet(name: string, c: PublishedCoefficients): NetworkSpe
     divisor: 8,
     activation: 'swish',
     convBias: false,
+    fixHeadStem: false,
     stem: { out: 32, kernel: 3, stride: 2 },
     stages: EFFICIENTNET_B0_STAGES,
-    head: { out: 1280 },
+    head: { kind: 'conv', out: 1280 },
     classes: 1000,
     dropout: c.dropout,
   };

@@ -79,9 +79,10 @@ export function efficientnetv2(name: keyof typeof V2_MODELS): NetworkSpec {
     divisor: 8,
     activation: 'swish',
     convBias: false,
+    fixHeadStem: false,
     stem: { out: m.base.stem, kernel: 3, stride: 2 },
     stages: m.base.stages,
-    head: { out: 1280 },
+    head: { kind: 'conv', out: 1280 },
     classes: 1000,
     dropout: m.dropout,
   };

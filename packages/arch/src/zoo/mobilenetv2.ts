@@ -12,6 +12,7 @@ export function mobilenetv2(): NetworkSpec {
     divisor: 8,
     activation: 'relu6',
     convBias: false,
+    fixHeadStem: false,
     stem: { out: 32, kernel: 3, stride: 2 },
     stages: [
       'ds_r1_k3_s1_e1_c16',
@@ -22,7 +23,7 @@ export function mobilenetv2(): NetworkSpec {
       'ir_r3_k3_s2_e6_c160',
       'ir_r1_k3_s1_e6_c320',
     ].map(parseStage),
-    head: { out: 1280 },
+    head: { kind: 'conv', out: 1280 },
     classes: 1000,
     dropout: 0,
   };

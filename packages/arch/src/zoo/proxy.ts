@@ -18,9 +18,10 @@ export function proxyB0(): NetworkSpec {
     divisor: 8,
     activation: 'swish',
     convBias: false,
+    fixHeadStem: false,
     stem: { out: 32, kernel: 3, stride: 2 },
     stages: EFFICIENTNET_B0_STAGES,
-    head: { out: 1280 },
+    head: { kind: 'conv', out: 1280 },
     classes: 10,
     dropout: 0.1,
   };

@@ -24,6 +24,7 @@ export function resnet(name: keyof typeof RESNET_REPEATS): NetworkSpec {
     divisor: 8,
     activation: 'relu',
     convBias: true,
+    fixHeadStem: false,
     stem: { out: 64, kernel: 7, stride: 2, pool: { kernel: 3, stride: 2 } },
     stages: [
       `bt_r${r1}_k3_s1_e0.25_c256`,

@@ -43,7 +43,7 @@ export async function scaleCommand(argv: readonly string[]): Promise<string> {
   if (p.values.help === true) return SCALE_HELP;
   const format = outputFormat(p);
   const source = resolveModel(oneModel(p, 'scale'));
-  if (source.kind !== 'spec') throw new UsageError('scale needs a zoo model or an arch file, not a model.json');
+  if (source.kind !== 'spec') throw new UsageError('scale needs a zoo model or an arch file, not a model file');
   const coefficients: CompoundCoefficients = {
     alpha: requiredNumber(p, 'alpha', { positive: true }),
     beta: requiredNumber(p, 'beta', { positive: true }),

@@ -63,7 +63,7 @@ export async function trainCommand(argv: readonly string[]): Promise<string> {
   }, 'train');
   if (p.values.help === true) return TRAIN_HELP;
   const source = resolveModel(oneModel(p, 'train'));
-  if (source.kind !== 'spec') throw new UsageError('train needs a zoo model or an arch file, not a model.json');
+  if (source.kind !== 'spec') throw new UsageError('train needs a zoo model or an arch file, not a model file');
   const epochs = numberFlag(p, 'epochs', { integer: true, positive: true });
   const steps = numberFlag(p, 'steps', { integer: true, positive: true });
   if (epochs !== undefined && steps !== undefined) throw new UsageError('give either --epochs or --steps, not both');

@@ -15,7 +15,8 @@ import { parseJournalLines } from './journal-lines.js';
 import type { JournalLines } from './journal-lines.js';
 import { OP, encodeOp } from './journal-ops.js';
 import type { OpFields } from './journal-ops.js';
-import type { JournalStorage } from './journal-storage.js';
+import { createTrialOp } from './journal-ops.js';
+import type { JournalStorage, TrialTemplate } from './journal-storage.js';
 
 /** Read and check a journal file; never writes. */
 export function readJournalFile(path: string): JournalLines {
@@ -136,8 +137,8 @@ export class JournalFileStorage implements JournalStorage {
     for (const op of ops) this.write(op);
   }
 
-  async createTrial(datetimeStart: string): Promise<number> {
-    this.write({ op_code: OP.CREATE_TRIAL, study_id: 0, datetime_start: datetimeStart });
+  async createTrial(template: TrialTemplate): Promise<number> {
+    this.write(createTrialOp(template));
     return this.nextTrialId++;
   }
 

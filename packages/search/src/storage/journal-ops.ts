@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { SearchError } from '../errors.js';
+import type { TrialTemplate } from './journal-storage.js';
 
 export const OP = {
   CREATE_STUDY: 0,
@@ -57,7 +58,18 @@ const opSchema = z.discriminatedUnion(
     z.object({ ...base, op_code: z.literal(OP.DELETE_STUDY), study_id: id }),
     z.object({ ...base, op_code: z.literal(OP.SET_STUDY_USER_ATTR), study_id: id, user_attr: oneAttribute }),
     z.object({ ...base, op_code: z.literal(OP.SET_STUDY_SYSTEM_ATTR), study_id: id, system_attr: oneAttribute }),
-    z.object({ ...base, op_code: z.literal(OP.CREATE_TRIAL), study_id: id, datetime_start: datetime.nullable(), state: state.optional() }),
+    z.object({
+      ...base,
+      op_code: z.literal(OP.CREATE_TRIAL),
+      study_id: id,
+      datetime_start: datetime.nullable(),
+      state: state.optional(),
+      // Optuna's create_new_trial(template_trial) fields: a trial created whole, in one line.
+      distributions: z.record(z.string(), z.string().max(10_000)).optional(),
+      params: z.record(z.string(), z.number()).optional(),
+      user_attrs: z.record(z.string(), json).optional(),
+      system_attrs: z.record(z.string(), json).optional(),
+    }),
     z.object({ ...base, op_code: z.literal(OP.SET_TRIAL_PARAM), trial_id: id, param_name: z.string().max(1000), param_value_internal: z.number(), distribution: z.string().max(10_000) }),
     z.object({ ...base, op_code: z.literal(OP.SET_TRIAL_STATE_VALUES), trial_id: id, state, values: z.array(z.number()).max(1).nullable(), datetime_complete: datetime.nullable().optional(), datetime_start: datetime.nullable().optional() }),
     z.object({ ...base, op_code: z.literal(OP.SET_TRIAL_INTERMEDIATE_VALUE), trial_id: id, step: id, intermediate_value: z.number() }),
@@ -99,13 +111,17 @@ export type OpFields = { readonly [K in JournalOp['op_code']]: Omit<Op<K>, 'work
  */
 const FLOAT_FIELD = /"(param_value_internal|intermediate_value)":(-?\d+)(?=[,}])/g;
 const FLOAT_VALUES = /"values":\[(-?\d+)\]/g;
+/** The same for the parameter values a CREATE_TRIAL line carries (`"params":{"alpha":1.0,…}`). */
+const PARAMS_OBJECT = /"params":\{[^{}]*\}/g;
+const BARE_INTEGER = /:(-?\d+)(?=[,}])/g;
 
 /** One journal line (without its newline): op_code and worker_id first, as Optuna writes them. */
 export function encodeOp(op: OpFields, workerId: string): string {
   const { op_code: opCode, ...fields } = op;
   return JSON.stringify({ op_code: opCode, worker_id: workerId, ...fields })
     .replace(FLOAT_FIELD, (_, key: string, digits: string) => `"${key}":${digits}.0`)
-    .replace(FLOAT_VALUES, (_, digits: string) => `"values":[${digits}.0]`);
+    .replace(FLOAT_VALUES, (_, digits: string) => `"values":[${digits}.0]`)
+    .replace(PARAMS_OBJECT, (params) => params.replace(BARE_INTEGER, (_, digits: string) => `:${digits}.0`));
 }
 
 /** A FloatDistribution as Optuna serializes it: a JSON string inside the line. */
@@ -116,4 +132,16 @@ export function floatDistributionJson(low: number, high: number, step: number | 
 /** Optuna writes `datetime.isoformat()` of a naive local time: `2026-11-28T05:27:58.045781`. We write UTC. */
 export function optunaDatetime(date: Date): string {
   return `${date.toISOString().slice(0, 23)}000`;
+}
+
+/** The CREATE_TRIAL op of a trial created whole (see `TrialTemplate`). */
+export function createTrialOp(t: TrialTemplate): OpFields {
+  const names = Object.keys(t.params);
+  return {
+    op_code: OP.CREATE_TRIAL,
+    study_id: 0,
+    datetime_start: t.datetimeStart,
+    ...(names.length === 0 ? {} : { distributions: Object.fromEntries(names.map((n) => [n, t.params[n]?.distribution ?? ''])), params: Object.fromEntries(names.map((n) => [n, t.params[n]?.value ?? 0])) }),
+    ...(Object.keys(t.userAttrs).length === 0 ? {} : { user_attrs: { ...t.userAttrs } }),
+  };
 }

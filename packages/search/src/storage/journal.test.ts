@@ -2,7 +2,7 @@ import test from 'ava';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { finishOp, paramOp, userAttrOps } from '../trials.js';
+import { finishOp, floatParam, paramOp, userAttrOps } from '../trials.js';
 import { JournalFileStorage, readJournalFile } from './journal-file.js';
 import { parseJournalLines } from './journal-lines.js';
 import { OP, optunaDatetime } from './journal-ops.js';
@@ -15,7 +15,7 @@ const tmp = (): string => join(mkdtempSync(join(tmpdir(), 'journal-')), 'journal
 async function smallJournal(path: string): Promise<void> {
   const w = JournalFileStorage.create(path);
   await w.append([{ op_code: OP.CREATE_STUDY, study_name: 's', directions: [1] }]);
-  const id = await w.createTrial(optunaDatetime(new Date(0)));
+  const id = await w.createTrial({ datetimeStart: optunaDatetime(new Date(0)), params: {}, userAttrs: {} });
   await w.append([finishOp(id, 'COMPLETE', 0.25)]);
   await w.close();
 }
@@ -40,7 +40,7 @@ test('our storage writes the same line shapes as Optuna’s (keys per op code, o
   const ours = tmp();
   const w = JournalFileStorage.create(ours);
   await w.append([{ op_code: OP.CREATE_STUDY, study_name: 'demo', directions: [2] }, { op_code: OP.SET_STUDY_USER_ATTR, study_id: 0, user_attr: { baseline: 'proxy-b0' } }]);
-  const id = await w.createTrial(optunaDatetime(new Date()));
+  const id = await w.createTrial({ datetimeStart: optunaDatetime(new Date()), params: {}, userAttrs: {} });
   await w.append([paramOp(id, 'alpha', 2, { low: 1, high: 2, step: 0.25 }), ...userAttrOps(id, { macs: 12345678 }), { op_code: OP.SET_TRIAL_INTERMEDIATE_VALUE, trial_id: id, step: 0, intermediate_value: 0.5 }, finishOp(id, 'COMPLETE', 1)]);
   await w.close();
   const keysByOp = (path: string): Map<number, string> => {
@@ -62,6 +62,25 @@ test('our storage writes the same line shapes as Optuna’s (keys per op code, o
   const s = replayFile(ours);
   t.is(s.trials[0]?.value, 1);
   t.is(s.trials[0]?.state, 'COMPLETE');
+});
+
+test('a trial created whole: parameters (as floats), distributions and attributes in its one CREATE_TRIAL line', async (t) => {
+  const path = tmp();
+  const w = JournalFileStorage.create(path);
+  await w.append([{ op_code: OP.CREATE_STUDY, study_name: 's', directions: [2] }]);
+  const id = await w.createTrial({ datetimeStart: '2026-12-01T00:00:00.000000', params: { alpha: floatParam(2, { low: 1, high: 2, step: 0.25 }), beta: floatParam(1.25, { low: 1, high: 1.5, step: 0.25 }) }, userAttrs: { grid_id: 'a2.00-b1.25', macs: 12 } });
+  await w.close();
+  const lines = readFileSync(path, 'utf8').trim().split('\n');
+  t.is(lines.length, 2, 'one line for the whole trial');
+  t.regex(lines[1] ?? '', /"params":\{"alpha":2\.0,"beta":1\.25\}/);
+  t.regex(lines[1] ?? '', /"user_attrs":\{"grid_id":"a2\.00-b1\.25","macs":12\}/);
+  const s = replayFile(path);
+  t.is(id, 0);
+  t.deepEqual(s.trials[0]?.params, { alpha: 2, beta: 1.25 });
+  t.deepEqual(s.trials[0]?.userAttrs, { grid_id: 'a2.00-b1.25', macs: 12 });
+  t.regex(s.trials[0]?.distributions.alpha ?? '', /"FloatDistribution"/);
+  const orphan = `${lines[0] ?? ''}\n{"op_code":4,"worker_id":"w","study_id":0,"datetime_start":null,"params":{"alpha":1}}\n`;
+  t.throws(() => replayStudy(parseJournalLines(Buffer.from(orphan), 'j').ops, 'j'), { message: /j:2: parameter 'alpha' of a new trial has no distribution/ });
 });
 
 test('a torn last line of ours is recognised; reading leaves it, opening for append saves it aside and cuts only it', async (t) => {

@@ -82,7 +82,18 @@ export function replayStudy(ops: readonly LoggedOp[], location: string): StudyRe
         theStudy(line, op.study_id);
         const state = trialStateName(op.state ?? 0);
         if (isFinished(state)) fail(line, `a trial created already ${state}; ScaleLab creates trials RUNNING`);
-        trials.push({ id: trials.length, state, params: {}, distributions: {}, value: null, intermediate: new Map(), userAttrs: {}, systemAttrs: {}, datetimeStart: op.datetime_start, datetimeComplete: null, line });
+        const trial: TrialRecord = { id: trials.length, state, params: {}, distributions: {}, value: null, intermediate: new Map(), userAttrs: {}, systemAttrs: {}, datetimeStart: op.datetime_start, datetimeComplete: null, line };
+        // A trial created whole (Optuna's template trial): every parameter needs its distribution.
+        for (const [name, value] of Object.entries(op.params ?? {})) {
+          const distribution = op.distributions?.[name];
+          if (distribution === undefined) fail(line, `parameter '${name}' of a new trial has no distribution`);
+          if (UNSAFE_KEYS.has(name)) fail(line, `parameter name '${name}' is not allowed`);
+          trial.params[name] = value;
+          trial.distributions[name] = distribution ?? '';
+        }
+        mergeAttribute(trial.userAttrs, op.user_attrs ?? {}, `${location}:${line}`);
+        mergeAttribute(trial.systemAttrs, op.system_attrs ?? {}, `${location}:${line}`);
+        trials.push(trial);
         break;
       }
       case OP.SET_TRIAL_PARAM: {
