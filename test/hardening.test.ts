@@ -118,7 +118,7 @@ const LIMIT_CASES: readonly { args: string[]; limit: keyof typeof LIMITS }[] = [
   { args: ['search', '--name', 'lim', '--phi-max', '1000'], limit: 'phiMax' },
   { args: ['search', '--name', 'lim', '--objective', Array.from({ length: 2000 }, () => 'accuracy').join('+')], limit: 'objectiveLength' },
   { args: ['search', '--name', 'lim', '--objective', `${'('.repeat(100)}accuracy${')'.repeat(100)}`], limit: 'objectiveNesting' },
-  { args: ['search', '--name', 'lim', '--objective', `accuracy${'+1'.repeat(300)}`], limit: 'objectiveNodes' },
+  { args: ['search', '--name', 'lim', '--objective', `accuracy${'+1'.repeat(300)}`], limit: 'objectiveTokens' },
   { args: ['search', '--name', 'lim', '--workers', '100000'], limit: 'workers' },
   { args: ['search', '--name', 'lim', '--epochs', '1e9'], limit: 'epochs' },
   { args: ['search', '--name', 'lim', '--batch', '1e7'], limit: 'batch' },

@@ -32,7 +32,7 @@ export const LIMITS = {
   gridPoints: { max: 20_000, what: 'feasible grid points (trials to train)', why: 'each point is a training run; reports are measured at 10,000 trials' },
   objectiveLength: { max: 1000, what: 'characters in an objective', why: 'the MnasNet reward is 35' },
   objectiveNesting: { max: 32, what: 'levels of nesting in an objective', why: 'parsing is recursive' },
-  objectiveNodes: { max: 300, what: 'terms in an objective', why: 'the MnasNet reward has 7' },
+  objectiveTokens: { max: 300, what: 'tokens (names, numbers, operators, brackets) in an objective', why: 'the MnasNet reward has 10' },
   workers: { max: 256, what: 'workers', why: 'one TF.js per thread; capped further at the cores and memory of the machine' },
   epochs: { max: 100_000, what: 'epochs per run', why: 'sanity' },
   steps: { max: 100_000_000, what: 'steps per run', why: 'sanity' },

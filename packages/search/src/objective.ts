@@ -4,7 +4,6 @@
  */
 import { parse } from 'mathjs';
 import type { MathNode } from 'mathjs';
-import { limitExceeded } from '@scalelab/arch';
 import { SearchError } from './errors.js';
 import { checkObjectiveSize } from './validation.js';
 
@@ -39,9 +38,7 @@ function bad(expression: string, why: string): never {
 /** Every node must be on the whitelist; returns the variables read. */
 function checkTree(expression: string, tree: MathNode): Set<string> {
   const variables = new Set<string>();
-  let nodes = 0;
   tree.traverse((node, path, parent) => {
-    nodes++;
     const n = node as MathNode & { name?: string; fn?: unknown; value?: unknown; op?: string };
     switch (node.type) {
       case 'ConstantNode':
@@ -66,8 +63,6 @@ function checkTree(expression: string, tree: MathNode): Set<string> {
         bad(expression, `uses ${node.type.replace(/Node$/, '').toLowerCase()} syntax, which is not available in objectives (numbers, the variables, + - * / ^ and functions)`);
     }
   });
-  const message = limitExceeded('objectiveNodes', nodes, `the objective's number of terms`);
-  if (message !== null) throw new SearchError('LIMIT_EXCEEDED', message);
   return variables;
 }
 

@@ -107,6 +107,11 @@ export function gridCandidates(space: SearchSpace): GridPoint[] {
   const places = Math.max(2, decimalPlaces(space.step), decimalPlaces(space.alpha.min), decimalPlaces(space.beta.min), decimalPlaces(space.gamma.min));
   const points: GridPoint[] = [];
   const push = (alpha: number, beta: number, gamma: number, gammaPlaces: number): void => {
+    // Stop counting past the limit: a huge grid is refused without enumerating all of it.
+    if (points.length >= LIMITS.gridPoints.max) {
+      const { max, what } = LIMITS.gridPoints;
+      throw new SearchError('LIMIT_EXCEEDED', `the grid has more than ${max.toLocaleString('en-US')} feasible points, over ScaleLab's limit of ${max.toLocaleString('en-US')} ${what}`);
+    }
     points.push({
       id: `a${formatCoefficient(alpha, places)}-b${formatCoefficient(beta, places)}-g${formatCoefficient(gamma, gammaPlaces)}`,
       index: points.length,
@@ -143,7 +148,6 @@ export function gridCandidates(space: SearchSpace): GridPoint[] {
       }
     }
   }
-  checkSpaceLimit('gridPoints', points.length, 'the number of feasible grid points');
   if (points.length === 0) {
     const costAt = (a: number, b: number, g: number): number => a * b * b * g * g;
     const least = costAt(space.alpha.min, space.beta.min, space.gamma.min);

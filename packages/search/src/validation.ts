@@ -9,7 +9,7 @@ import { SearchError } from './errors.js';
 export { SearchError } from './errors.js';
 export { parseConfigInput, parseStoredConfig, resolveConfig } from './config.js';
 export type { StudyConfig, StudyConfigInput } from './config.js';
-export { latticeSize, validateSpace } from './space.js';
+export { gridCandidates, latticeSize, validateSpace } from './space.js';
 export { readBoundedText } from './files.js';
 
 /** Bracket nesting of the raw text (mathjs parses recursively, so this is checked before parsing). */
@@ -23,9 +23,18 @@ export function objectiveNesting(expression: string): number {
   return deepest;
 }
 
-/** An objective's length and nesting within ScaleLab's limits (before it is parsed). */
+/** Tokens of an objective: names, numbers, operators and brackets (what its size is counted in). */
+export function objectiveTokens(expression: string): number {
+  return (expression.match(/[A-Za-z_][A-Za-z0-9_]*|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|\S/g) ?? []).length;
+}
+
+/** An objective's length, nesting and tokens within ScaleLab's limits (before it is parsed). */
 export function checkObjectiveSize(expression: string): void {
-  for (const [limit, value, subject] of [['objectiveLength', expression.length, `the objective's length`], ['objectiveNesting', objectiveNesting(expression), `the objective's nesting`]] as const) {
+  for (const [limit, value, subject] of [
+    ['objectiveLength', expression.length, `the objective's length`],
+    ['objectiveNesting', objectiveNesting(expression), `the objective's nesting`],
+    ['objectiveTokens', objectiveTokens(expression), `the objective's number of tokens`],
+  ] as const) {
     const message = limitExceeded(limit, value, subject);
     if (message !== null) throw new SearchError('LIMIT_EXCEEDED', message);
   }

@@ -155,6 +155,7 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
     const unnamed = p.values['dry-run'] === true ? [validation.parseConfigInput({ name: 'dry-run' }, 'flags')] : [];
     given = validation.resolveConfig([...unnamed, ...fileLayer, validation.parseConfigInput(flagLayer(p), 'flags')]);
     validation.checkObjectiveSize(given.objective.expression);
+    validation.gridCandidates(given.space);
   }
   const search = await import('@scalelab/search');
   const progress = progressLine();
