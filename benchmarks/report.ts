@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { zooModel } from '@scalelab/arch';
 import { seededRandom } from '@scalelab/engine';
-import { JOURNAL_FILE, JournalFileStorage, OP, Study, candidateTemplate, failOps, finishOp, parseConfigInput, planStudy, readJournalFile, resolveConfig, studyDir, userAttrOps } from '@scalelab/search';
+import { JOURNAL_FILE, JournalFileStorage, OP, Study, failOps, finishOp, pointTemplate, parseConfigInput, planStudy, readJournalFile, resolveConfig, studyDir, userAttrOps } from '@scalelab/search';
 import { launchChromium, plotlySource, writeReport } from '@scalelab/report';
 
 const SIZES = [1000, 10_000] as const;
@@ -31,12 +31,12 @@ async function writeStudy(trials: number): Promise<string> {
   const journal = join(plan.dir, JOURNAL_FILE);
   const storage = JournalFileStorage.openForAppend(journal, readJournalFile(journal));
   const random = seededRandom(1);
-  const distribution = { low: 1, high: 2, step: 0.004 };
-  const distributions = { alpha: distribution, beta: { ...distribution, high: 1.5 }, gamma: { low: 1, high: 1.5, step: null } };
   for (let i = 0; i < trials; i++) {
-    const c = plan.candidates[Math.floor((i * plan.candidates.length) / trials)];
-    if (c === undefined) break;
-    const id = await storage.createTrial(candidateTemplate(c, 1, 0, distributions, null));
+    const index = Math.floor((i * plan.points.length) / trials);
+    const c = plan.candidates[index];
+    const point = plan.points[index];
+    if (c === undefined || point === undefined) break;
+    const id = await storage.createTrial(pointTemplate(point, null, 0, null));
     const u = random();
     const final = 0.9 + 0.05 * Math.sin(3 * c.alpha) * Math.cos(2 * c.beta) + 0.02 * random();
     const epochs = u < 0.1 ? 3 : 10;

@@ -79,6 +79,7 @@ export const studyConfigInputSchema = z.strictObject({
     })
     .optional(),
   seed: seed.optional(),
+  seeds: boundedInt('seeds').optional(),
   workers: boundedInt('workers').optional(),
   retries: retries.optional(),
   trialTimeout: trialTimeout.nullable().optional(),
@@ -101,6 +102,8 @@ export const studyConfigSchema = z.strictObject({
   objective: z.strictObject({ expression: objectiveExpression, direction }),
   budget: z.strictObject({ epochs: boundedInt('epochs').nullable(), steps: boundedInt('steps').nullable(), batchSize: boundedInt('batch'), halving: halving.nullable(), learningRate: learningRate.nullable(), augment }),
   seed,
+  // Journals written before seeds existed trained one seed per point.
+  seeds: boundedInt('seeds').default(1),
   workers: boundedInt('workers'),
   retries,
   trialTimeout: trialTimeout.nullable(),
@@ -138,6 +141,8 @@ export interface StudyConfig {
   readonly objective: { readonly expression: string; readonly direction: 'maximize' | 'minimize' };
   readonly budget: Budget;
   readonly seed: number;
+  /** Each point is trained this many times, with seeds seed, seed + 1, … (statistics need ≥ 2). */
+  readonly seeds: number;
   readonly workers: number;
   readonly retries: number;
   /** Seconds; null: no limit. */
@@ -198,6 +203,9 @@ export function resolveConfig(layers: readonly ParsedInput[]): StudyConfig {
     phi: s.phi ?? DEFAULT_SPACE.phi,
   };
   validateSpace(space);
+  if ((merged.seeds ?? 1) > 1 && b.halving !== undefined && b.halving !== null) {
+    throw new SearchError('BAD_CONFIG', 'successive halving ranks single runs; it cannot be combined with several seeds per point (give either --halving or --seeds)');
+  }
   return {
     name: merged.name,
     description: merged.description ?? '',
@@ -208,6 +216,7 @@ export function resolveConfig(layers: readonly ParsedInput[]): StudyConfig {
     objective: { expression: merged.objective?.expression ?? 'accuracy', direction: merged.objective?.direction ?? 'maximize' },
     budget: { epochs, steps, batchSize: b.batchSize ?? 128, halving: b.halving ?? null, learningRate: b.learningRate ?? null, augment: b.augment ?? 'none' },
     seed: merged.seed ?? 0,
+    seeds: merged.seeds ?? 1,
     workers: merged.workers ?? availableParallelism(),
     retries: merged.retries ?? 0,
     trialTimeout: merged.trialTimeout ?? null,

@@ -8,6 +8,8 @@ export type { Direction, Objective, ObjectiveScope, ObjectiveVariable } from './
 export { BACKEND_CHOICES, DEFAULT_TRIAL_EPOCHS, parseConfigInput, parseStoredConfig, resolveConfig, studyConfigInputSchema, studyConfigSchema } from './config.js';
 export type { Budget, StudyConfig, StudyConfigInput } from './config.js';
 export { fitBaseline, priceCandidates } from './candidates.js';
+export { categoricalParam, floatParam, gridPoint, intParam, trainingSeed } from './points.js';
+export type { JournalParam, StudyPoint } from './points.js';
 export type { BaselineFit, Candidate } from './candidates.js';
 export { DIRECTION, OP, TRIAL_STATE, TRIAL_STATE_NAMES, createTrialOp, decodeOp, encodeOp, floatDistributionJson, isFinished, optunaDatetime } from './storage/journal-ops.js';
 export type { FinishedState, JournalOp, JsonObject, JsonValue, LoggedOp, OpFields, TrialStateName } from './storage/journal-ops.js';
@@ -20,7 +22,7 @@ export { replayStudy } from './storage/replay.js';
 export type { StudyRecord, TrialRecord } from './storage/replay.js';
 export { LOCK_FILE, StudyLock } from './storage/study-lock.js';
 export type { LockOwner } from './storage/study-lock.js';
-export { INTERRUPTED_ERROR, RUN_ATTR_PREFIX, candidateTemplate, failOps, finishOp, floatParam, paramOp, runOps, studyAttrOps, trialRuns, trialView, userAttrOps } from './trials.js';
+export { INTERRUPTED_ERROR, RUN_ATTR_PREFIX, failOps, finishOp, paramOp, pointTemplate, runOps, studyAttrOps, trialRuns, trialView, userAttrOps } from './trials.js';
 export type { FloatDistribution, RunRecord, TrialView } from './trials.js';
 export { readBoundedText, writeFileAtomic } from './files.js';
 export { resolveBaselineSpec, specFromJournal } from './baseline.js';

@@ -5,18 +5,18 @@
  * candidate first gets the base budget and the best 1/η of each rung go on with η× more, the rest PRUNED.
  */
 import type { BackendName } from '@scalelab/engine';
-import type { Candidate } from './candidates.js';
 import type { TrialExecutor } from './executors/executor.js';
 import { LocalThreadsExecutor, workerCap } from './executors/local-threads.js';
 import { isBetter } from './objective.js';
 import { rungBudget, splitRung } from './pruners/successive-halving.js';
-import { coefficientDistribution } from './space.js';
 import type { JsonValue } from './storage/journal-ops.js';
 import type { JournalStorage } from './storage/journal-storage.js';
 import type { StudyRecord } from './storage/replay.js';
 import type { StudyPlan } from './study.js';
 import type { TrialTask } from './trial-worker.js';
-import { INTERRUPTED_ERROR, RUN_ATTR_PREFIX, candidateTemplate, failOps, finishOp, runOps, trialRuns, userAttrOps } from './trials.js';
+import { trainingSeed } from './points.js';
+import type { StudyPoint } from './points.js';
+import { INTERRUPTED_ERROR, RUN_ATTR_PREFIX, pointTemplate, failOps, finishOp, runOps, trialRuns, userAttrOps } from './trials.js';
 import type { RunRecord } from './trials.js';
 
 export type FinalState = 'COMPLETE' | 'PRUNED' | 'FAIL';
@@ -35,8 +35,11 @@ export interface RunOptions {
   readonly executor?: TrialExecutor;
 }
 
+/** One run unit: a point of the space and one of its seeds. */
 interface PointState {
-  readonly candidate: Candidate;
+  readonly point: StudyPoint;
+  /** 0…seeds−1; the seed parameter is the study seed + replicate. */
+  readonly replicate: number;
   trialId: number | null;
   failures: number;
   readonly runs: Map<number, RunRecord>;
@@ -54,11 +57,13 @@ export function studyRungBudget(plan: StudyPlan, rung: number): { epochs: number
  * without a grid point, a phantom of a crash — is closed as FAIL (interrupted), by append.
  */
 async function restoreStates(plan: StudyPlan, previous: StudyRecord | null, storage: JournalStorage): Promise<{ states: PointState[]; interrupted: number }> {
-  const states = plan.candidates.map((candidate): PointState => ({ candidate, trialId: null, failures: 0, runs: new Map(), final: null, resumedFrom: null }));
-  const byId = new Map(states.map((s) => [s.candidate.id, s]));
+  const { seed, seeds } = plan.config;
+  const states = plan.points.flatMap((point) => Array.from({ length: seeds }, (_, replicate): PointState => ({ point, replicate, trialId: null, failures: 0, runs: new Map(), final: null, resumedFrom: null })));
+  const key = (gridId: string, seedParam: number): string => `${gridId}|${seedParam}`;
+  const byId = new Map(states.map((s) => [key(s.point.id, seed + s.replicate), s]));
   let interrupted = 0;
   for (const t of previous?.trials ?? []) {
-    const ps = byId.get(String(t.userAttrs.grid_id));
+    const ps = byId.get(key(String(t.userAttrs.grid_id), t.params.seed ?? seed));
     if (t.state === 'RUNNING' || t.state === 'WAITING') {
       await storage.append(failOps(t.id, INTERRUPTED_ERROR, true));
       interrupted++;
@@ -77,7 +82,6 @@ export async function runStudy(plan: StudyPlan, storage: JournalStorage, previou
   const { config, objective } = plan;
   const emit = options.onEvent ?? ((): void => undefined);
   const { states, interrupted } = await restoreStates(plan, previous, storage);
-  const distributions = { alpha: coefficientDistribution(config.space, 'alpha'), beta: coefficientDistribution(config.space, 'beta'), gamma: coefficientDistribution(config.space, 'gamma') };
   const started = performance.now();
   let running = 0;
   let runSeconds = 0;
@@ -93,7 +97,7 @@ export async function runStudy(plan: StudyPlan, storage: JournalStorage, previou
     let top: { gridId: string; value: number } | null = null;
     for (const ps of states) {
       const last = [...ps.runs.values()].pop();
-      if (last !== undefined && ps.final !== 'FAIL' && (top === null || isBetter(last.value, top.value, config.objective.direction))) top = { gridId: ps.candidate.id, value: last.value };
+      if (last !== undefined && ps.final !== 'FAIL' && (top === null || isBetter(last.value, top.value, config.objective.direction))) top = { gridId: ps.point.id, value: last.value };
     }
     return top;
   };
@@ -108,7 +112,8 @@ export async function runStudy(plan: StudyPlan, storage: JournalStorage, previou
 
   const ensureTrial = async (ps: PointState): Promise<number> => {
     if (ps.trialId !== null) return ps.trialId;
-    const id = await storage.createTrial(candidateTemplate(ps.candidate, config.space.phi, ps.failures, distributions, ps.resumedFrom));
+    const seed = config.seeds > 1 ? { value: config.seed + ps.replicate, low: config.seed, high: config.seed + config.seeds - 1 } : null;
+    const id = await storage.createTrial(pointTemplate(ps.point, seed, ps.failures, ps.resumedFrom));
     ps.trialId = id;
     // Runs finished before an interruption are deterministic (same seed): carried over, not rerun.
     for (const run of ps.runs.values()) await storage.append(userAttrOps(id, { [`${RUN_ATTR_PREFIX}${run.rung}`]: run as unknown as JsonValue }));
@@ -123,13 +128,13 @@ export async function runStudy(plan: StudyPlan, storage: JournalStorage, previou
     await storage.append([finishOp(id, state, value)]);
     ps.final = state;
     ps.trialId = null;
-    emit({ type: 'point-final', gridId: ps.candidate.id, state, value });
+    emit({ type: 'point-final', gridId: ps.point.id, state, value });
     progress();
   };
 
   /** One training run of a point at a rung; returns true when it failed and should be retried. */
   const runOne = async (ps: PointState, rung: number): Promise<boolean> => {
-    const c = ps.candidate;
+    const c = ps.point;
     const id = await ensureTrial(ps);
     const t0 = performance.now();
     emit({ type: 'trial-start', trialId: id, gridId: c.id, rung });
@@ -143,7 +148,7 @@ export async function runStudy(plan: StudyPlan, storage: JournalStorage, previou
       batchSize: config.budget.batchSize,
       learningRate: config.budget.learningRate,
       augment: config.budget.augment,
-      seed: config.seed + ps.failures,
+      seed: trainingSeed(config.seed, ps.replicate, config.seeds, ps.failures),
       backend: config.backend as BackendName | null,
       latency: objective.variables.includes('latency'),
     };
@@ -190,7 +195,7 @@ export async function runStudy(plan: StudyPlan, storage: JournalStorage, previou
   const runRung = async (todo: readonly PointState[], rung: number): Promise<void> => {
     // Costliest first (longest-processing-time order): the last wave then holds the short trials, so workers finish
     // together. Grid ids and seeds do not depend on this order, so neither do the results.
-    const queue = [...todo].sort((a, b) => b.candidate.macs - a.candidate.macs || a.candidate.index - b.candidate.index);
+    const queue = [...todo].sort((a, b) => b.point.macs - a.point.macs || a.point.index - b.point.index || a.replicate - b.replicate);
     const inFlight = new Set<Promise<void>>();
     while (queue.length > 0 || inFlight.size > 0) {
       while (inFlight.size < workers && queue.length > 0) {
@@ -212,7 +217,7 @@ export async function runStudy(plan: StudyPlan, storage: JournalStorage, previou
     for (let rung = 0; members.length > 0; rung++) {
       await runRung(members.filter((ps) => ps.final === null && !ps.runs.has(rung)), rung);
       const alive = members.filter((ps) => ps.runs.has(rung) && ps.final !== 'FAIL');
-      const split = splitRung(alive.map((ps) => ({ ps, index: ps.candidate.index, value: ps.runs.get(rung)?.value ?? Number.NaN })), config.budget.halving, config.objective.direction);
+      const split = splitRung(alive.map((ps) => ({ ps, index: ps.point.index, value: ps.runs.get(rung)?.value ?? Number.NaN })), config.budget.halving, config.objective.direction);
       for (const m of split.complete) await finish(m.ps, 'COMPLETE', m.value);
       for (const m of split.prune) await finish(m.ps, 'PRUNED', null);
       members = split.promote.map((m) => m.ps);

@@ -23,7 +23,9 @@ import { compileObjective } from './objective.js';
 import type { Objective } from './objective.js';
 import { runStudy } from './runner.js';
 import type { RunOptions } from './runner.js';
-import { gridCandidates } from './space.js';
+import { gridPoint } from './points.js';
+import type { StudyPoint } from './points.js';
+import { coefficientDistribution, gridCandidates } from './space.js';
 import { readJournalFile, JournalFileStorage } from './storage/journal-file.js';
 import type { JournalLines } from './storage/journal-lines.js';
 import { DIRECTION, OP, isFinished } from './storage/journal-ops.js';
@@ -58,7 +60,10 @@ export interface StudyPlan {
   readonly baselineParams: number;
   readonly dataset: DatasetInfo;
   readonly objective: Objective;
+  /** The coefficient grid's candidates, priced. */
   readonly candidates: readonly Candidate[];
+  /** What the runner trains, each `config.seeds` times. */
+  readonly points: readonly StudyPoint[];
 }
 
 export function planStudy(config: StudyConfig, baselineSpec: NetworkSpec, dataset: DatasetInfo, dir: string): StudyPlan {
@@ -67,7 +72,11 @@ export function planStudy(config: StudyConfig, baselineSpec: NetworkSpec, datase
   const fittedBaseline = fitBaseline(baselineSpec, { channels: dataset.channels, classes: dataset.classes, resolution: config.resolution });
   const candidates = priceCandidates(fittedBaseline, points, config.space.phi);
   const baseline = analyzeSpec(fittedBaseline);
-  return { config, dir, baselineSpec, fittedBaseline, baselineMacs: baseline.macs, baselineParams: baseline.params.total, dataset, objective, candidates };
+  const distributions = { alpha: coefficientDistribution(config.space, 'alpha'), beta: coefficientDistribution(config.space, 'beta'), gamma: coefficientDistribution(config.space, 'gamma') };
+  return {
+    config, dir, baselineSpec, fittedBaseline, baselineMacs: baseline.macs, baselineParams: baseline.params.total, dataset, objective, candidates,
+    points: candidates.map((c) => gridPoint(c, config.space.phi, distributions)),
+  };
 }
 
 /**
@@ -198,7 +207,7 @@ export class Study {
           scalelab_config: plan.config as unknown as JsonValue,
           baseline_spec: plan.baselineSpec as unknown as JsonValue,
           dataset_info: plan.dataset as unknown as JsonValue,
-          grid_size: plan.candidates.length,
+          grid_size: plan.points.length,
         }),
       ]);
     } catch (e) {
@@ -242,7 +251,7 @@ export class Study {
   /** The summary of the journal as it stands, written to `summary.json`. */
   summarize(): StudySummary {
     const opened = readStudy(this.dir);
-    const summary = summarizeStudy(opened.record, this.plan.config, this.plan.candidates.length, this.plan.fittedBaseline, this.plan.baselineSpec);
+    const summary = summarizeStudy(opened.record, this.plan.config, this.plan.points.length, this.plan.fittedBaseline, this.plan.baselineSpec);
     writeFileAtomic(join(this.dir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
     return summary;
   }
@@ -262,20 +271,21 @@ export class Study {
  * two writers — resuming it would build on wrong data.
  */
 export function checkTrialsAgainstGrid(record: StudyRecord, plan: StudyPlan, path: string): void {
-  const byId = new Map(plan.candidates.map((c) => [c.id, c]));
+  const byId = new Map(plan.points.map((p) => [p.id, p]));
   const finishedBy = new Map<string, number>();
   for (const t of record.trials) {
     const gridId = t.userAttrs.grid_id;
     if (!isFinished(t.state) || t.state === 'FAIL' || typeof gridId !== 'string') continue;
-    const c = byId.get(gridId);
+    const point = byId.get(gridId);
     const where = `${path}:${t.line}`;
-    if (c === undefined) throw new SearchError('BAD_JOURNAL', `${where}: trial ${t.id} finished ${t.state} for grid point '${gridId}', which is not in this study's grid`);
-    for (const [name, value] of [['alpha', c.alpha], ['beta', c.beta], ['gamma', c.gamma]] as const) {
-      const param = t.params[name];
-      if (param !== undefined && param !== value) throw new SearchError('BAD_JOURNAL', `${where}: trial ${t.id} (grid point ${gridId}) has ${name} ${param}, but that point's ${name} is ${value}`);
+    if (point === undefined) throw new SearchError('BAD_JOURNAL', `${where}: trial ${t.id} finished ${t.state} for grid point '${gridId}', which is not in this study's grid`);
+    for (const [name, param] of Object.entries(point.journalParams)) {
+      const value = t.params[name];
+      if (value !== undefined && value !== param.value) throw new SearchError('BAD_JOURNAL', `${where}: trial ${t.id} (grid point ${gridId}) has ${name} ${value}, but that point's ${name} is ${param.value}`);
     }
-    const earlier = finishedBy.get(gridId);
-    if (earlier !== undefined) throw new SearchError('BAD_JOURNAL', `${where}: grid point ${gridId} finished twice (trials ${earlier} and ${t.id}); two writers?`);
-    finishedBy.set(gridId, t.id);
+    const unit = `${gridId} seed ${t.params.seed ?? plan.config.seed}`;
+    const earlier = finishedBy.get(unit);
+    if (earlier !== undefined) throw new SearchError('BAD_JOURNAL', `${where}: grid point ${unit} finished twice (trials ${earlier} and ${t.id}); two writers?`);
+    finishedBy.set(unit, t.id);
   }
 }

@@ -7,7 +7,8 @@ import { OP, floatDistributionJson, optunaDatetime, TRIAL_STATE } from './storag
 import type { FinishedState, JsonObject, JsonValue, OpFields, TrialStateName } from './storage/journal-ops.js';
 import type { TrialRecord } from './storage/replay.js';
 import type { TrialTemplate } from './storage/journal-storage.js';
-import type { Candidate } from './candidates.js';
+import { intParam } from './points.js';
+import type { StudyPoint } from './points.js';
 
 /** One training run of a candidate at one budget (one rung of successive halving, or the only run). */
 export interface RunRecord {
@@ -49,30 +50,15 @@ export const studyAttrOps = (attrs: Readonly<Record<string, JsonValue>>): OpFiel
 export const finishOp = (trialId: number, state: FinishedState, value: number | null, end = new Date()): OpFields =>
   ({ op_code: OP.SET_TRIAL_STATE_VALUES, trial_id: trialId, state: TRIAL_STATE[state], values: value === null ? null : [value], datetime_complete: optunaDatetime(end) });
 
-/** A trial's parameter: its internal value and its Optuna distribution. */
-export const floatParam = (value: number, d: FloatDistribution): { value: number; distribution: string } => ({ value, distribution: floatDistributionJson(d.low, d.high, d.step) });
-
-/** A grid point's trial as it is created: α, β, γ as parameters, its priced cost as attributes, in one line. */
-export function candidateTemplate(c: Candidate, phi: number, attempt: number, distributions: Readonly<Record<'alpha' | 'beta' | 'gamma', FloatDistribution>>, resumedFrom: number | null, start = new Date()): TrialTemplate {
+/**
+ * A point's trial as it is created, in one line: the point's parameters (and `seed` when the study trains several
+ * seeds per point), its attributes, and the attempt (earlier failures of this point and seed).
+ */
+export function pointTemplate(point: StudyPoint, seed: { readonly value: number; readonly low: number; readonly high: number } | null, attempt: number, resumedFrom: number | null, start = new Date()): TrialTemplate {
   return {
     datetimeStart: optunaDatetime(start),
-    params: { alpha: floatParam(c.alpha, distributions.alpha), beta: floatParam(c.beta, distributions.beta), gamma: floatParam(c.gamma, distributions.gamma) },
-    userAttrs: {
-      grid_id: c.id,
-      grid_index: c.index,
-      attempt,
-      phi,
-      depth: c.multipliers.depth,
-      width: c.multipliers.width,
-      resolution_multiplier: c.multipliers.resolution,
-      resolution: c.resolution,
-      macs: c.macs,
-      params: c.params,
-      activations: c.activations,
-      nominal_cost: c.nominalCostAtPhi,
-      macs_ratio: c.macsRatio,
-      ...(resumedFrom === null ? {} : { resumed_from: resumedFrom }),
-    },
+    params: { ...point.journalParams, ...(seed === null ? {} : { seed: intParam(seed.value, seed.low, seed.high) }) },
+    userAttrs: { ...point.attrs, attempt, ...(resumedFrom === null ? {} : { resumed_from: resumedFrom }) },
   };
 }
 
@@ -103,6 +89,8 @@ export interface TrialView {
   readonly state: TrialStateName;
   readonly gridId: string;
   readonly gridIndex: number;
+  /** The replicate's seed (the `seed` parameter of studies that train several seeds per point), else null. */
+  readonly seed: number | null;
   readonly alpha: number;
   readonly beta: number;
   readonly gamma: number;
@@ -153,6 +141,7 @@ export function trialView(t: TrialRecord): TrialView {
     state: t.state,
     gridId: str(u.grid_id) ?? `trial-${t.id}`,
     gridIndex: num(u.grid_index) ?? -1,
+    seed: t.params.seed ?? null,
     alpha: t.params.alpha ?? Number.NaN,
     beta: t.params.beta ?? Number.NaN,
     gamma: t.params.gamma ?? Number.NaN,

@@ -44,6 +44,8 @@ Execution:
   --trial-timeout SEC a trial running longer is recorded as FAIL
   --backend B         tensorflow | wasm | cpu (default: the best that loads)
   --seed S            seed of every random choice (default 0); same seed, same trial results
+  --seeds K           train every grid point K times (seeds S, S+1, …): mean ± 95% CI per point, the best by
+                      mean and the points statistically tied with it (default 1)
   --phi-max K         the family φ = 1…K in the summary (default 7)
   --out DIR           where studies live (default results)
   --resume DIR        continue a study: finished trials are kept, interrupted ones rerun
@@ -83,6 +85,7 @@ const FLAGS = {
   'trial-timeout': { type: 'string' },
   backend: { type: 'string' },
   seed: { type: 'string' },
+  seeds: { type: 'string' },
   'phi-max': { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'string' },
@@ -118,6 +121,7 @@ function flagLayer(p: Parsed): Record<string, unknown> {
     objective: defined({ expression: stringFlag(p, 'objective'), direction: p.values.minimize === true ? 'minimize' : undefined }),
     budget: defined({ epochs, steps, batchSize: numberFlag(p, 'batch', { integer: true, positive: true }), halving: numberFlag(p, 'halving'), learningRate: numberFlag(p, 'lr', { positive: true }), augment: p.values.augment }),
     seed: numberFlag(p, 'seed', { integer: true, min: 0 }),
+    seeds: numberFlag(p, 'seeds', { integer: true, positive: true }),
     workers: numberFlag(p, 'workers', { integer: true, positive: true }),
     retries: numberFlag(p, 'retries', { integer: true, min: 0 }),
     trialTimeout: numberFlag(p, 'trial-timeout', { positive: true }),
