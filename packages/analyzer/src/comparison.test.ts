@@ -25,7 +25,7 @@ test('targets are positive, listed once, within the limits', (t) => {
   for (const bad of [[0], [-1], [Number.NaN], [Number.POSITIVE_INFINITY], [2, 2], []]) {
     t.is(t.throws(() => validateTargets(bad), { instanceOf: AnalyzerError })?.code, 'BAD_TARGET', JSON.stringify(bad));
   }
-  t.regex(t.throws(() => validateTargets([101]), { instanceOf: ArchError })?.message ?? '', /cost target 101 is 101, over ScaleLab's limit of 100/);
+  t.regex(t.throws(() => validateTargets([101]), { instanceOf: ArchError })?.message ?? '', /the cost target is 101, over ScaleLab's limit of 100 for a comparison's cost target/);
   t.is(t.throws(() => validateTargets(Array.from({ length: 65 }, (_, i) => i + 1)), { instanceOf: ArchError })?.code, 'LIMIT_EXCEEDED');
   t.notThrows(() => validateTargets([0.5, 2, 100]));
 });

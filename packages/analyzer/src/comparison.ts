@@ -33,7 +33,7 @@ export function validateTargets(targets: readonly number[]): void {
   const seen = new Set<number>();
   for (const target of targets) {
     if (!(Number.isFinite(target) && target > 0)) throw new AnalyzerError('BAD_TARGET', `a cost target must be a positive number (× the baseline's MACs), got ${String(target)}`);
-    checkLimit('costTarget', target, `cost target ${target}`);
+    checkLimit('costTarget', target, 'the cost target');
     if (seen.has(target)) throw new AnalyzerError('BAD_TARGET', `cost target ${target} is listed twice`);
     seen.add(target);
   }

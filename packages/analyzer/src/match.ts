@@ -56,6 +56,11 @@ function price(baseline: NetworkSpec, given: GivenStrategy, s: number, baselineM
   return { s, multipliers, resolution: a.resolution, params: a.params.total, macs: a.macs, activations: a.activations, macsRatio: a.macs / baselineMacs };
 }
 
+function pointOf(given: GivenStrategy, target: number, priced: Priced, sInterval: StrategyPoint['sInterval']): StrategyPoint {
+  const { s, ...cost } = priced;
+  return { strategy: given.text, target, s, sInterval, ...cost };
+}
+
 function probe(baseline: NetworkSpec, given: GivenStrategy, s: number, baselineMacs: number): Probe {
   try {
     return { kind: 'priced', point: price(baseline, given, s, baselineMacs) };
@@ -130,8 +135,7 @@ function matchRealized(baseline: NetworkSpec, given: GivenStrategy, target: numb
   for (const u of [below, above]) if (!Number.isFinite(curve.ratio(u))) throw unreachable(why(u));
   const best = closer(curve.ratio(below), curve.ratio(above), target) ? below : above;
   const [from, to] = curve.step(best, lo, hi);
-  const point = price(baseline, given, Math.exp((from + to) / 2), baselineMacs);
-  return { strategy: given.text, target, ...point, sInterval: [Math.exp(from), Math.exp(to)] };
+  return pointOf(given, target, price(baseline, given, Math.exp((from + to) / 2), baselineMacs), [Math.exp(from), Math.exp(to)]);
 }
 
 /**
@@ -141,5 +145,5 @@ function matchRealized(baseline: NetworkSpec, given: GivenStrategy, target: numb
  */
 export function matchStrategy(baseline: NetworkSpec, given: GivenStrategy, target: number, match: CostMatch, baselineMacs = analyzeSpec(baseline).macs): StrategyPoint {
   if (match === 'realized') return matchRealized(baseline, given, target, baselineMacs);
-  return { strategy: given.text, target, ...price(baseline, given, target, baselineMacs), sInterval: null };
+  return pointOf(given, target, price(baseline, given, target, baselineMacs), null);
 }

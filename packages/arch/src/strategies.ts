@@ -109,7 +109,7 @@ export const STRATEGY_RULES: StrategyRules = {
     args: (f) => [f.a],
     // Dollár et al. §4 (pycls scaling_factors): d = s^((1−a)/2), w = s^(a/2), r = s^((1−a)/4).
     exponents: (f) => ({ depth: (1 - f.a) / 2, width: f.a / 2, resolution: (1 - f.a) / 4 }),
-    summary: `Dollár et al. 2021: d = s^((1−a)/2), w = s^(a/2), r = s^((1−a)/4) (default a = ${FAST_DEFAULT}; dwr = a 1/3)`,
+    summary: `Dollár et al. 2021: d = s^((1−a)/2), w = s^(a/2), r = s^((1−a)/4) (default a = ${FAST_DEFAULT})`,
   },
   exp: {
     argumentNames: ['e_d', 'e_w', 'e_r'],
@@ -126,7 +126,7 @@ export const STRATEGY_RULES: StrategyRules = {
     },
     args: (e) => [e.depth, e.width, e.resolution],
     exponents: (e) => ({ depth: e.depth, width: e.width, resolution: e.resolution }),
-    summary: 'any exponents: d = s^e_d, w = s^e_w, r = s^e_r with e_d + 2·e_w + 2·e_r = 1',
+    summary: 'any exponents ≥ 0: d = s^e_d, w = s^e_w, r = s^e_r with e_d + 2·e_w + 2·e_r = 1',
   },
 };
 
