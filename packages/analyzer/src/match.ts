@@ -49,6 +49,10 @@ type Probe = { readonly kind: 'priced'; readonly point: Priced } | { readonly ki
 
 /** The search looks for s within this factor of the target either way: far more than rounding moves cost. */
 const SEARCH_FACTOR = 64;
+/** Bisections on u = ln s stop at this width: s to 10 significant digits, far finer than any step of the ratio. */
+const U_RESOLUTION = 1e-10;
+/** The first stride (in ln s) of the search for a step's far end. */
+const FIRST_STRIDE = 1e-3;
 
 function price(baseline: NetworkSpec, given: GivenStrategy, s: number, baselineMacs: number): Priced {
   const multipliers = strategyMultipliers(given.strategy, s);
@@ -90,24 +94,35 @@ class RatioCurve {
   }
 
   /**
-   * Bisection between `inside` (where `keep` holds) and `outside` (where it does not), down to adjacent numbers:
-   * the last u where it holds and the first where it does not.
+   * Bisection between `inside` (where `keep` holds) and `outside` (where it does not), to within U_RESOLUTION: the
+   * last u found where it holds and the first where it does not.
    */
   boundary(inside: number, outside: number, keep: (ratio: number) => boolean): readonly [number, number] {
     let [a, b] = [inside, outside];
-    for (;;) {
+    while (Math.abs(b - a) > U_RESOLUTION) {
       const mid = (a + b) / 2;
-      if (mid === a || mid === b) return [a, b];
+      if (mid === a || mid === b) break;
       if (keep(this.ratio(mid))) a = mid;
       else b = mid;
     }
+    return [a, b];
   }
 
-  /** The stretch of u around `u` (inside [lo, hi]) where the ratio stays what it is at `u`. */
-  step(u: number, lo: number, hi: number): readonly [number, number] {
+  /**
+   * The far end of u's step (where the ratio stays what it is at u) toward `limit`: steps widen geometrically from
+   * FIRST_STRIDE until the ratio changes (steps are mostly a few percent of s wide), then a bisection.
+   */
+  stepEnd(u: number, limit: number): number {
     const value = this.ratio(u);
     const same = (r: number): boolean => r === value;
-    return [same(this.ratio(lo)) ? lo : this.boundary(u, lo, same)[0], same(this.ratio(hi)) ? hi : this.boundary(u, hi, same)[0]];
+    const direction = Math.sign(limit - u);
+    let inside = u;
+    for (let stride = FIRST_STRIDE; ; stride *= 2) {
+      const next = u + direction * stride;
+      if (direction * (next - limit) >= 0) return same(this.ratio(limit)) ? limit : this.boundary(inside, limit, same)[0];
+      if (!same(this.ratio(next))) return this.boundary(inside, next, same)[0];
+      inside = next;
+    }
   }
 }
 
@@ -133,8 +148,8 @@ function matchRealized(baseline: NetworkSpec, given: GivenStrategy, target: numb
   if (curve.ratio(hi) < target) throw unreachable(`even s = target × ${SEARCH_FACTOR} is too cheap (${why(hi)})`);
   const [below, above] = curve.boundary(lo, hi, (r) => r < target);
   for (const u of [below, above]) if (!Number.isFinite(curve.ratio(u))) throw unreachable(why(u));
-  const best = closer(curve.ratio(below), curve.ratio(above), target) ? below : above;
-  const [from, to] = curve.step(best, lo, hi);
+  // The crossing is one end of the chosen step; its other end is searched.
+  const [from, to] = closer(curve.ratio(below), curve.ratio(above), target) ? [curve.stepEnd(below, lo), below] : [above, curve.stepEnd(above, hi)];
   return pointOf(given, target, price(baseline, given, Math.exp((from + to) / 2), baselineMacs), [Math.exp(from), Math.exp(to)]);
 }
 

@@ -92,7 +92,6 @@ async function checkTrainingFlags(p: Parsed): Promise<void> {
   if (epochs !== undefined && steps !== undefined) throw new UsageError('give either --epochs or --steps, not both');
   const seeds = numberFlag(p, 'seeds', { integer: true, positive: true });
   if (seeds !== undefined) checkLimit('seeds', seeds, '--seeds');
-  const validation = await import('@scalelab/search/validation');
   const given = Object.fromEntries(
     Object.entries({
       name: stringFlag(p, 'name'),
@@ -102,7 +101,8 @@ async function checkTrainingFlags(p: Parsed): Promise<void> {
       budget: epochs === undefined && steps === undefined ? undefined : { ...(epochs === undefined ? {} : { epochs }), ...(steps === undefined ? {} : { steps }) },
     }).filter(([, v]) => v !== undefined),
   );
-  validation.parseConfigInput(given, 'flags');
+  // Loaded only when there is something to check: a cost-only comparison does not pay for the config schema.
+  if (Object.keys(given).length > 0) (await import('@scalelab/search/validation')).parseConfigInput(given, 'flags');
 }
 
 export async function compareCommand(argv: readonly string[]): Promise<string> {
