@@ -30,7 +30,7 @@ export const LIMITS = {
   target: { max: 100, what: 'for the cost target c of α·β²·γ² ≈ c', why: 'the paper uses c = 2' },
   strategies: { max: 32, what: 'strategies in one comparison', why: 'the default comparison has 5; EfficientNet\'s Table 3 compares 4 per baseline' },
   costTargets: { max: 64, what: 'cost targets in one comparison', why: 'EfficientNet B1–B7 is 7 sizes' },
-  costTarget: { max: 100, what: "for a comparison's cost target (× the baseline's MACs)", why: 'EfficientNet-B7 costs ~96× B0 (37B vs 0.39B MACs)' },
+  costTarget: { max: 100, what: "for a comparison's cost target (× the baseline's MACs)", why: 'EfficientNet-B7 costs ~98× B0 (37.7G vs 0.386G MACs)' },
   latticePoints: { max: 1_000_000, what: 'lattice points before the constraint filters them', why: 'step 0.01 over the default ranges gives 262,701' },
   gridPoints: { max: 20_000, what: 'feasible grid points (trials to train)', why: 'each point is a training run; reports are measured at 10,000 trials' },
   objectiveLength: { max: 1000, what: 'characters in an objective', why: 'the MnasNet reward is 35' },
