@@ -98,7 +98,7 @@ async function checkTrainingFlags(p: Parsed): Promise<void> {
       description: stringFlag(p, 'description'),
       dataset: stringFlag(p, 'dataset'),
       workers: numberFlag(p, 'workers', { integer: true, positive: true }),
-      budget: epochs === undefined && steps === undefined ? undefined : { ...(epochs === undefined ? {} : { epochs }), ...(steps === undefined ? {} : { steps }) },
+      budget: epochs === undefined && steps === undefined ? undefined : { epochs, steps },
     }).filter(([, v]) => v !== undefined),
   );
   // Loaded only when there is something to check: a cost-only comparison does not pay for the config schema.
