@@ -123,6 +123,9 @@ const LIMIT_CASES: readonly { args: string[]; limit: keyof typeof LIMITS }[] = [
   { args: ['search', '--name', 'lim', '--epochs', '1e9'], limit: 'epochs' },
   { args: ['search', '--name', 'lim', '--batch', '1e7'], limit: 'batch' },
   { args: ['search', '--name', 'lim', '--retries', '1000'], limit: 'retries' },
+  { args: ['compare', 'efficientnet-b0', '--strategies', Array.from({ length: 40 }, (_, i) => `fast:${i / 40}`).join(',')], limit: 'strategies' },
+  { args: ['compare', 'efficientnet-b0', '--targets', Array.from({ length: 100 }, (_, i) => i + 1).join(',')], limit: 'costTargets' },
+  { args: ['compare', 'efficientnet-b0', '--targets', '2,1000'], limit: 'costTarget' },
 ];
 
 test.serial('limits table: each limit refused with one line naming it, exit 2, before any work', (t) => {

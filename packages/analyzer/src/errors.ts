@@ -1,6 +1,6 @@
 import { ScaleLabError } from '@scalelab/arch';
 
-export type AnalyzerErrorCode = 'BAD_MODEL' | 'UNSUPPORTED_FORMAT' | 'SHAPE_UNKNOWN' | 'LIMIT_EXCEEDED';
+export type AnalyzerErrorCode = 'BAD_MODEL' | 'UNSUPPORTED_FORMAT' | 'SHAPE_UNKNOWN' | 'LIMIT_EXCEEDED' | 'UNREACHABLE_TARGET' | 'BAD_TARGET';
 
 /** The error class of `@scalelab/analyzer`; `code` is stable, the message names the bad input. */
 export class AnalyzerError extends ScaleLabError {

@@ -32,6 +32,7 @@ export type ArchErrorCode =
   | 'BAD_COEFFICIENT'
   | 'BAD_RESOLUTION'
   | 'BAD_SPEC'
+  | 'BAD_STRATEGY'
   | 'LIMIT_EXCEEDED';
 
 /** The error class of `@scalelab/arch`; `code` is stable, the message names the bad value. */

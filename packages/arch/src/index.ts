@@ -12,3 +12,5 @@ export { ZOO_NAMES, isZooModel, zooModel, EFFICIENTNET_COEFFICIENTS, EFFICIENTNE
 export type { PublishedCoefficients } from './zoo/index.js';
 export { LIMITS, checkLimit, checkSpecLimits, limitExceeded } from './limits.js';
 export type { Limit, LimitName } from './limits.js';
+export { DEFAULT_STRATEGIES, PAPER_COEFFICIENTS, STRATEGY_PRESETS, STRATEGY_RULES, compoundStrategy, formatStrategy, formatStrategyList, parseStrategy, parseStrategyList, strategyExponents, strategyForms, strategyMultipliers } from './strategies.js';
+export type { GivenStrategy, ScalingExponents, Strategy, StrategyByKind, StrategyKind } from './strategies.js';

@@ -2,6 +2,7 @@
 /** `scalelab`: one command over arch, analyzer and engine. Bad input → one line on stderr, exit code 2. */
 import { ScaleLabError } from '@scalelab/arch';
 import { ANALYZE_HELP, analyzeCommand } from './commands/analyze.js';
+import { COMPARE_HELP, compareCommand } from './commands/compare.js';
 import { REPORT_HELP, reportCommand } from './commands/report.js';
 import { SCALE_HELP, scaleCommand } from './commands/scale.js';
 import { SEARCH_HELP, searchCommand } from './commands/search.js';
@@ -13,6 +14,7 @@ const VERBS: Readonly<Record<string, { run: (argv: readonly string[]) => Promise
   scale: { run: scaleCommand, summary: 'compound-scale a model (one φ or the family φ = 0…K)', help: SCALE_HELP },
   train: { run: trainCommand, summary: 'train a model on a dataset with TF.js (wasm, cpu or tfjs-node)', help: TRAIN_HELP },
   search: { run: searchCommand, summary: 'grid-search α, β, γ under α·β²·γ² ≈ c, trials in worker threads, resumable', help: SEARCH_HELP },
+  compare: { run: compareCommand, summary: 'compare scaling strategies (depth, width, resolution, compound, fast, …) at matched cost', help: COMPARE_HELP },
   report: { run: reportCommand, summary: 'an HTML report (plotly, offline) and paper tables from a study journal', help: REPORT_HELP },
 };
 

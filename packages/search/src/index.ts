@@ -37,3 +37,5 @@ export type { RungMember } from './pruners/successive-halving.js';
 export { bestTrial, familyOf, summarizeStudy } from './summary.js';
 export type { FamilyMember, StudySummary } from './summary.js';
 export type { TrialOutcome, TrialTask } from './trial-worker.js';
+export { mean, regularizedIncompleteBeta, sampleStd, sampleVariance, studentTCdf, studentTQuantile, studentTTwoSidedP, summarizeSample, tiedWithBest, welchTest } from './statistics.js';
+export type { Replicates, SampleSummary, TiedWithBest, WelchTest } from './statistics.js';
