@@ -4,7 +4,8 @@
  */
 import { availableParallelism } from 'node:os';
 import * as z from 'zod';
-import { LIMITS } from '@scalelab/arch';
+import { LIMITS, parseStrategy } from '@scalelab/arch';
+import { validateTargets } from '@scalelab/analyzer';
 import type { LimitName } from '@scalelab/arch';
 import { SearchError } from './errors.js';
 import { DEFAULT_SPACE, validateSpace } from './space.js';
@@ -47,6 +48,12 @@ const trialTimeout = z.number().positive().max(1e7);
 const backend = z.enum(BACKEND_CHOICES);
 const retries = z.number().int().min(0).max(LIMITS.retries.max, `over ScaleLab's limit of ${LIMITS.retries.max} ${LIMITS.retries.what}`);
 const coefficientRange = z.strictObject({ min: z.number(), max: z.number() });
+/** A strategy comparison: strategies as given (`fast:0.8`), cost targets, how s is matched to them. */
+const comparison = z.strictObject({
+  strategies: z.array(z.string().min(1).max(200)).min(1).max(LIMITS.strategies.max, `over ScaleLab's limit of ${LIMITS.strategies.max} ${LIMITS.strategies.what}`),
+  targets: z.array(z.number()).min(1).max(LIMITS.costTargets.max, `over ScaleLab's limit of ${LIMITS.costTargets.max} ${LIMITS.costTargets.what}`),
+  match: z.enum(['realized', 'nominal']),
+});
 
 /** What a config file (or the flags) may give; everything optional, unknown keys rejected. */
 export const studyConfigInputSchema = z.strictObject({
@@ -85,6 +92,7 @@ export const studyConfigInputSchema = z.strictObject({
   trialTimeout: trialTimeout.nullable().optional(),
   backend: backend.nullable().optional(),
   familyMax: boundedInt('phiMax').optional(),
+  comparison: comparison.nullable().optional(),
 });
 
 /**
@@ -109,6 +117,8 @@ export const studyConfigSchema = z.strictObject({
   trialTimeout: trialTimeout.nullable(),
   backend: backend.nullable(),
   familyMax: boundedInt('phiMax'),
+  // Journals written before comparisons existed are coefficient searches.
+  comparison: comparison.nullable().default(null),
 });
 export type StudyConfigInput = z.input<typeof studyConfigInputSchema>;
 
@@ -150,6 +160,22 @@ export interface StudyConfig {
   readonly backend: (typeof BACKEND_CHOICES)[number] | null;
   /** The family φ = 1…familyMax priced after the grid. */
   readonly familyMax: number;
+  /** A strategy comparison (`scalelab compare`) instead of the coefficient grid; its points replace the grid's. */
+  readonly comparison: StudyComparison | null;
+}
+
+export interface StudyComparison {
+  /** As given (`depth`, `fast:0.8`, `compound:1.2,1.1,1.15`), each parsed by arch's one strategy parser. */
+  readonly strategies: readonly string[];
+  /** Cost multipliers over the baseline's MACs. */
+  readonly targets: readonly number[];
+  readonly match: 'realized' | 'nominal';
+}
+
+/** A comparison's strategies and targets, checked by the same rules as `scalelab compare`'s flags. */
+export function validateComparison(c: StudyComparison): void {
+  for (const text of c.strategies) parseStrategy(text);
+  validateTargets(c.targets);
 }
 
 /** Defaults for a search trial: 3 epochs (a proxy budget: the paper's step 1 ranks candidates, it does not converge them). */
@@ -173,6 +199,7 @@ export function parseStoredConfig(value: unknown, source: string): StudyConfig {
   const parsed = studyConfigSchema.safeParse(value);
   if (!parsed.success) throw new SearchError('BAD_CONFIG', formatIssues(parsed.error, source));
   const config = parsed.data;
+  if (config.comparison !== null) validateComparison(config.comparison);
   if ((config.budget.epochs === null) === (config.budget.steps === null)) throw new SearchError('BAD_CONFIG', `${source}: budget: exactly one of epochs and steps must be set`);
   validateSpace(config.space);
   return config;
@@ -203,6 +230,10 @@ export function resolveConfig(layers: readonly ParsedInput[]): StudyConfig {
     phi: s.phi ?? DEFAULT_SPACE.phi,
   };
   validateSpace(space);
+  if (merged.comparison !== undefined && merged.comparison !== null) {
+    validateComparison(merged.comparison);
+    if (b.halving !== undefined && b.halving !== null) throw new SearchError('BAD_CONFIG', 'a comparison trains every point with the same budget; successive halving does not apply');
+  }
   if ((merged.seeds ?? 1) > 1 && b.halving !== undefined && b.halving !== null) {
     throw new SearchError('BAD_CONFIG', 'successive halving ranks single runs; it cannot be combined with several seeds per point (give either --halving or --seeds)');
   }
@@ -222,5 +253,6 @@ export function resolveConfig(layers: readonly ParsedInput[]): StudyConfig {
     trialTimeout: merged.trialTimeout ?? null,
     backend: merged.backend ?? null,
     familyMax: merged.familyMax ?? 7,
+    comparison: merged.comparison ?? null,
   };
 }

@@ -3,7 +3,9 @@
  * records of it, trained once per seed. A coefficient grid and a strategy comparison are two spaces of points; the
  * runner, the journal, resume, statistics and the report do not care which.
  */
+import { scaleSpec } from '@scalelab/arch';
 import type { NetworkSpec } from '@scalelab/arch';
+import type { StrategyPoint } from '@scalelab/analyzer';
 import type { Candidate } from './candidates.js';
 import { floatDistributionJson } from './storage/journal-ops.js';
 import type { JsonValue } from './storage/journal-ops.js';
@@ -61,6 +63,42 @@ export function gridPoint(c: Candidate, phi: number, distributions: Readonly<Rec
       activations: c.activations,
       nominal_cost: c.nominalCostAtPhi,
       macs_ratio: c.macsRatio,
+    },
+  };
+}
+
+/** `fast:0.8@2`: a comparison point's id, its strategy as given and its cost target. */
+export const comparisonPointId = (strategy: string, target: number): string => `${strategy}@${target}`;
+
+/**
+ * A point of a strategy comparison: the strategy (categorical over the comparison's strategies) and the cost target
+ * as parameters; s, the continuous multipliers and the exact cost of the network they round to as attributes.
+ */
+export function comparisonPoint(p: StrategyPoint, index: number, baseline: NetworkSpec, strategies: readonly string[], targets: readonly number[]): StudyPoint {
+  const id = comparisonPointId(p.strategy, p.target);
+  return {
+    id,
+    index,
+    spec: scaleSpec(baseline, p.multipliers),
+    macs: p.macs,
+    params: p.params,
+    activations: p.activations,
+    journalParams: { strategy: categoricalParam(p.strategy, strategies), target: floatParam(p.target, { low: Math.min(...targets), high: Math.max(...targets), step: null }) },
+    attrs: {
+      grid_id: id,
+      grid_index: index,
+      strategy: p.strategy,
+      target: p.target,
+      s: p.s,
+      depth: p.multipliers.depth,
+      width: p.multipliers.width,
+      resolution_multiplier: p.multipliers.resolution,
+      resolution: p.resolution,
+      macs: p.macs,
+      params: p.params,
+      activations: p.activations,
+      nominal_cost: p.s,
+      macs_ratio: p.macsRatio,
     },
   };
 }

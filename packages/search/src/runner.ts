@@ -150,7 +150,8 @@ export async function runStudy(plan: StudyPlan, storage: JournalStorage, previou
       augment: config.budget.augment,
       seed: trainingSeed(config.seed, ps.replicate, config.seeds, ps.failures),
       backend: config.backend as BackendName | null,
-      latency: objective.variables.includes('latency'),
+      // A comparison reports inference latency for every point; a search measures it when the objective reads it.
+      latency: config.comparison !== null || objective.variables.includes('latency'),
     };
     let error: string | null = null;
     let run: RunRecord | null = null;
@@ -161,7 +162,7 @@ export async function runStudy(plan: StudyPlan, storage: JournalStorage, previou
       if (Number.isNaN(value)) {
         error = `objective '${objective.expression}' is not a finite number for this trial (accuracy ${out.accuracy}, loss ${out.loss})`;
       } else {
-        run = { rung, epochs: out.epochs, steps: out.steps, value, accuracy: out.accuracy, loss: out.loss, trainSeconds: out.trainSeconds, imagesPerSecond: out.imagesPerSecond, backend: out.backend, latencyMs: out.latencyMs, curve: out.curve.map((p) => ({ epoch: p.epoch, accuracy: p.accuracy, loss: p.loss })) };
+        run = { rung, epochs: out.epochs, steps: out.steps, value, accuracy: out.accuracy, loss: out.loss, trainSeconds: out.trainSeconds, imagesPerSecond: out.imagesPerSecond, backend: out.backend, latencyMs: out.latencyMs, latencyBatchMs: out.latencyBatchMs, curve: out.curve.map((p) => ({ epoch: p.epoch, accuracy: p.accuracy, loss: p.loss })) };
         await storage.append([...runOps(id, run, { record: true }), ...userAttrOps(id, { num_tensors: out.numTensors, rss_bytes: out.rssBytes })]);
         ps.runs.set(rung, run);
       }

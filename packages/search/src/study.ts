@@ -9,10 +9,13 @@
  */
 import { existsSync, mkdirSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { parseStrategy } from '@scalelab/arch';
 import type { NetworkSpec } from '@scalelab/arch';
-import { analyzeSpec } from '@scalelab/analyzer';
+import { analyzeSpec, compareCost } from '@scalelab/analyzer';
+import type { CostComparison } from '@scalelab/analyzer';
 import { loadDataset, validateDatasetName } from '@scalelab/engine';
 import { specFromJournal } from './baseline.js';
+import { COMPARE_FILE, comparisonResult } from './comparison-result.js';
 import { fitBaseline, priceCandidates } from './candidates.js';
 import type { Candidate } from './candidates.js';
 import { parseStoredConfig } from './config.js';
@@ -23,7 +26,7 @@ import { compileObjective } from './objective.js';
 import type { Objective } from './objective.js';
 import { runStudy } from './runner.js';
 import type { RunOptions } from './runner.js';
-import { gridPoint } from './points.js';
+import { comparisonPoint, gridPoint } from './points.js';
 import type { StudyPoint } from './points.js';
 import { coefficientDistribution, gridCandidates } from './space.js';
 import { readJournalFile, JournalFileStorage } from './storage/journal-file.js';
@@ -62,21 +65,26 @@ export interface StudyPlan {
   readonly objective: Objective;
   /** The coefficient grid's candidates, priced. */
   readonly candidates: readonly Candidate[];
+  /** A strategy comparison's points priced at matched cost, with its fits (null for a coefficient search). */
+  readonly comparison: CostComparison | null;
   /** What the runner trains, each `config.seeds` times. */
   readonly points: readonly StudyPoint[];
 }
 
 export function planStudy(config: StudyConfig, baselineSpec: NetworkSpec, dataset: DatasetInfo, dir: string): StudyPlan {
   const objective = compileObjective(config.objective.expression, config.objective.direction);
-  const points = gridCandidates(config.space);
   const fittedBaseline = fitBaseline(baselineSpec, { channels: dataset.channels, classes: dataset.classes, resolution: config.resolution });
-  const candidates = priceCandidates(fittedBaseline, points, config.space.phi);
   const baseline = analyzeSpec(fittedBaseline);
+  const common = { config, dir, baselineSpec, fittedBaseline, baselineMacs: baseline.macs, baselineParams: baseline.params.total, dataset, objective };
+  if (config.comparison !== null) {
+    const { strategies, targets, match } = config.comparison;
+    const cost = compareCost(fittedBaseline, strategies.map((text) => ({ text, strategy: parseStrategy(text) })), targets, match);
+    return { ...common, candidates: [], comparison: cost, points: cost.points.map((p, i) => comparisonPoint(p, i, fittedBaseline, strategies, targets)) };
+  }
+  const points = gridCandidates(config.space);
+  const candidates = priceCandidates(fittedBaseline, points, config.space.phi);
   const distributions = { alpha: coefficientDistribution(config.space, 'alpha'), beta: coefficientDistribution(config.space, 'beta'), gamma: coefficientDistribution(config.space, 'gamma') };
-  return {
-    config, dir, baselineSpec, fittedBaseline, baselineMacs: baseline.macs, baselineParams: baseline.params.total, dataset, objective, candidates,
-    points: candidates.map((c) => gridPoint(c, config.space.phi, distributions)),
-  };
+  return { ...common, candidates, comparison: null, points: candidates.map((c) => gridPoint(c, config.space.phi, distributions)) };
 }
 
 /**
@@ -248,11 +256,12 @@ export class Study {
     await runStudy(this.plan, this.storage, this.previous, options);
   }
 
-  /** The summary of the journal as it stands, written to `summary.json`. */
+  /** The summary of the journal as it stands, written to `summary.json` (and a comparison's `compare.json`). */
   summarize(): StudySummary {
     const opened = readStudy(this.dir);
     const summary = summarizeStudy(opened.record, this.plan.config, this.plan.points.length, this.plan.fittedBaseline, this.plan.baselineSpec);
     writeFileAtomic(join(this.dir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
+    if (this.plan.comparison !== null) writeFileAtomic(join(this.dir, COMPARE_FILE), `${JSON.stringify(comparisonResult(this.plan.comparison, summary), null, 2)}\n`);
     return summary;
   }
 

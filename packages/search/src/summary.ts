@@ -11,6 +11,8 @@ import { TRIAL_STATE_NAMES } from './storage/journal-ops.js';
 import type { TrialStateName } from './storage/journal-ops.js';
 import type { StudyRecord } from './storage/replay.js';
 import { isBetter } from './objective.js';
+import { mean, summarizeSample, tiedWithBest } from './statistics.js';
+import type { SampleSummary } from './statistics.js';
 import { trialView } from './trials.js';
 import type { TrialView } from './trials.js';
 
@@ -29,6 +31,42 @@ export interface FamilyMember {
   readonly published: PublishedModel | null;
 }
 
+/** One point of the space over its seeds: the statistics of its completed runs, and what it costs. */
+export interface PointSummary {
+  readonly gridId: string;
+  readonly gridIndex: number;
+  /** Comparisons: the strategy as given and the cost target. */
+  readonly strategy: string | null;
+  readonly target: number | null;
+  /** Coefficient searches: α, β, γ. */
+  readonly alpha: number | null;
+  readonly beta: number | null;
+  readonly gamma: number | null;
+  readonly resolution: number | null;
+  readonly params: number | null;
+  readonly macs: number | null;
+  readonly activations: number | null;
+  readonly macsRatio: number | null;
+  /** The objective and the test accuracy over completed seeds (mean, sample std, Student-t 95% CI, n). */
+  readonly value: SampleSummary | null;
+  readonly accuracy: SampleSummary | null;
+  /** Means over completed seeds: training images/s, inference ms per image at batch 1 and at batch 32. */
+  readonly imagesPerSecond: number | null;
+  readonly latencyMs: number | null;
+  readonly latencyBatchMs: number | null;
+  /** Seeds of the completed runs. */
+  readonly seeds: readonly number[];
+}
+
+/** With several seeds: the best point by mean, and which others Welch's test cannot tell from it (p ≥ 0.05). */
+export interface BestByMean {
+  readonly gridId: string;
+  readonly tiedWith: readonly string[];
+  readonly separated: readonly string[];
+  /** Fewer than two completed seeds on a side: not tested. */
+  readonly untestable: readonly string[];
+}
+
 export interface StudySummary {
   readonly study: string;
   readonly description: string;
@@ -37,11 +75,18 @@ export interface StudySummary {
   readonly objective: string;
   readonly direction: 'maximize' | 'minimize';
   readonly gridPoints: number;
+  /** Runs per point (each grid point is trained with this many seeds). */
+  readonly seeds: number;
   readonly trials: number;
   readonly counts: Readonly<Record<TrialStateName, number>>;
-  /** Grid points that ended COMPLETE / FAIL / PRUNED, and those not finished yet. */
+  /** Runs (grid point × seed) that ended COMPLETE / FAIL / PRUNED, and those not finished yet. */
   readonly points: { readonly complete: number; readonly failed: number; readonly pruned: number; readonly pending: number };
+  /** The best completed trial; with several seeds, the best run of the best point by mean. */
   readonly best: TrialView | null;
+  /** Every point with the statistics of its seeds, in grid order. */
+  readonly pointSummaries: readonly PointSummary[];
+  /** Several seeds: the best point by mean and the points statistically tied with it; null with one seed. */
+  readonly bestByMean: BestByMean | null;
   readonly backends: readonly string[];
   readonly family: readonly FamilyMember[];
   readonly wallSeconds: number | null;
@@ -82,18 +127,78 @@ function wallSeconds(trials: readonly TrialView[]): number | null {
   return (Math.max(...ends) - Math.min(...starts)) / 1000;
 }
 
+const meanOrNull = (xs: readonly (number | null)[]): number | null => {
+  const finite = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+  return finite.length === 0 ? null : mean(finite);
+};
+
+/** Each point's completed runs summarized (a point with none still appears, its statistics null). */
+export function summarizePoints(trials: readonly TrialView[]): PointSummary[] {
+  const byPoint = new Map<string, TrialView[]>();
+  for (const t of trials) {
+    let list = byPoint.get(t.gridId);
+    if (list === undefined) byPoint.set(t.gridId, (list = []));
+    list.push(t);
+  }
+  return [...byPoint.entries()]
+    .map(([gridId, ts]): PointSummary => {
+      const done = ts.filter((t) => t.state === 'COMPLETE' && t.value !== null);
+      const first = ts[0];
+      const sample = (xs: (number | null)[]): SampleSummary | null => {
+        const finite = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+        return finite.length === 0 ? null : summarizeSample(finite);
+      };
+      return {
+        gridId,
+        gridIndex: first?.gridIndex ?? -1,
+        strategy: first?.strategy ?? null,
+        target: first?.target ?? null,
+        alpha: first !== undefined && Number.isFinite(first.alpha) ? first.alpha : null,
+        beta: first !== undefined && Number.isFinite(first.beta) ? first.beta : null,
+        gamma: first !== undefined && Number.isFinite(first.gamma) ? first.gamma : null,
+        resolution: first?.resolution ?? null,
+        params: first?.params ?? null,
+        macs: first?.macs ?? null,
+        activations: first?.activations ?? null,
+        macsRatio: first?.macsRatio ?? null,
+        value: sample(done.map((t) => t.value)),
+        accuracy: sample(done.map((t) => t.accuracy)),
+        imagesPerSecond: meanOrNull(done.map((t) => t.imagesPerSecond)),
+        latencyMs: meanOrNull(done.map((t) => t.latencyMs)),
+        latencyBatchMs: meanOrNull(done.map((t) => t.latencyBatchMs)),
+        seeds: done.map((t) => t.seed ?? 0),
+      };
+    })
+    .sort((a, b) => a.gridIndex - b.gridIndex);
+}
+
+/** The best point by mean objective and the points Welch's test cannot separate from it. */
+export function bestByMean(trials: readonly TrialView[], direction: 'maximize' | 'minimize'): BestByMean | null {
+  const replicates = summarizePoints(trials).flatMap((p) => {
+    const values = trials.filter((t) => t.gridId === p.gridId && t.state === 'COMPLETE' && t.value !== null).map((t) => t.value ?? Number.NaN);
+    return values.length === 0 ? [] : [{ id: p.gridId, values }];
+  });
+  if (replicates.length === 0) return null;
+  const tied = tiedWithBest(replicates, direction);
+  return { gridId: tied.best, tiedWith: tied.tied, separated: tied.separated, untestable: tied.untestable };
+}
+
 export function summarizeStudy(record: StudyRecord, config: StudyConfig, gridPoints: number, fittedBaseline: NetworkSpec, rawBaseline: NetworkSpec): StudySummary {
   const trials = record.trials.map(trialView);
   const counts = Object.fromEntries(TRIAL_STATE_NAMES.map((s) => [s, trials.filter((t) => t.state === s).length])) as Record<TrialStateName, number>;
-  const finalByPoint = new Map<string, TrialStateName>();
+  // A run is a grid point at one seed; its final state is its last COMPLETE / PRUNED, or FAIL once retries are spent.
+  const run = (t: TrialView): string => `${t.gridId}|${t.seed ?? config.seed}`;
+  const finalByRun = new Map<string, TrialStateName>();
   for (const t of trials) {
-    if (t.state === 'COMPLETE' || t.state === 'PRUNED') finalByPoint.set(t.gridId, t.state);
+    if (t.state === 'COMPLETE' || t.state === 'PRUNED') finalByRun.set(run(t), t.state);
   }
   const failures = new Map<string, number>();
-  for (const t of trials) if (t.state === 'FAIL' && !t.interrupted) failures.set(t.gridId, (failures.get(t.gridId) ?? 0) + 1);
-  for (const [gridId, n] of failures) if (!finalByPoint.has(gridId) && n > config.retries) finalByPoint.set(gridId, 'FAIL');
-  const stateCount = (s: TrialStateName): number => [...finalByPoint.values()].filter((v) => v === s).length;
-  const best = bestTrial(trials, record.direction);
+  for (const t of trials) if (t.state === 'FAIL' && !t.interrupted) failures.set(run(t), (failures.get(run(t)) ?? 0) + 1);
+  for (const [key, n] of failures) if (!finalByRun.has(key) && n > config.retries) finalByRun.set(key, 'FAIL');
+  const stateCount = (s: TrialStateName): number => [...finalByRun.values()].filter((v) => v === s).length;
+  const byMean = config.seeds > 1 ? bestByMean(trials, record.direction) : null;
+  const best = byMean === null ? bestTrial(trials, record.direction) : bestTrial(trials.filter((t) => t.gridId === byMean.gridId), record.direction);
+  const isSearch = config.comparison === null;
   return {
     study: record.name,
     description: config.description,
@@ -102,12 +207,16 @@ export function summarizeStudy(record: StudyRecord, config: StudyConfig, gridPoi
     objective: config.objective.expression,
     direction: record.direction,
     gridPoints,
+    seeds: config.seeds,
     trials: trials.length,
     counts,
-    points: { complete: stateCount('COMPLETE'), failed: stateCount('FAIL'), pruned: stateCount('PRUNED'), pending: gridPoints - finalByPoint.size },
+    points: { complete: stateCount('COMPLETE'), failed: stateCount('FAIL'), pruned: stateCount('PRUNED'), pending: gridPoints * config.seeds - finalByRun.size },
     best,
+    pointSummaries: summarizePoints(trials),
+    bestByMean: byMean,
     backends: [...new Set(trials.map((t) => t.backend).filter((b): b is string => b !== null))],
-    family: best === null ? [] : familyOf(fittedBaseline, rawBaseline, best, config.familyMax),
+    // A journal whose best lacks coefficients (hand-edited, foreign) has no family rather than no summary.
+    family: best === null || !isSearch || ![best.alpha, best.beta, best.gamma].every((c) => Number.isFinite(c) && c >= 1) ? [] : familyOf(fittedBaseline, rawBaseline, best, config.familyMax),
     wallSeconds: wallSeconds(trials),
   };
 }

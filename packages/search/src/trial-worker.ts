@@ -27,7 +27,9 @@ export interface TrialTask {
 export interface TrialOutcome extends Pick<TrainResult, 'backend' | 'accuracy' | 'loss' | 'epochs' | 'steps' | 'trainSeconds' | 'evalSeconds' | 'imagesPerSecond'> {
   /** Test accuracy after each epoch. */
   readonly curve: readonly { readonly epoch: number; readonly step: number; readonly accuracy: number; readonly loss: number; readonly trainLoss: number }[];
+  /** Inference: median ms for one image at batch 1, and per image at batch 32 (null unless asked for). */
   readonly latencyMs: number | null;
+  readonly latencyBatchMs: number | null;
   /** TF.js tensors alive in this thread after the trial (flat across trials when nothing leaks). */
   readonly numTensors: number;
   readonly rssBytes: number;
@@ -80,6 +82,7 @@ export default async function runTrial(task: TrialTask): Promise<TrialOutcome> {
     imagesPerSecond: r.imagesPerSecond,
     curve: r.history.map((h) => ({ epoch: h.epoch, step: h.step, accuracy: h.testAccuracy, loss: h.testLoss, trainLoss: h.trainLoss })),
     latencyMs: r.latency?.batch1Ms ?? null,
+    latencyBatchMs: r.latency?.batchMsPerImage ?? null,
     numTensors: tf.memory().numTensors,
     rssBytes: process.memoryUsage().rss,
   };

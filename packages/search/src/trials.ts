@@ -22,6 +22,8 @@ export interface RunRecord {
   readonly imagesPerSecond: number;
   readonly backend: string;
   readonly latencyMs: number | null;
+  /** Per image at batch 32 (absent in runs recorded before it was measured). */
+  readonly latencyBatchMs?: number | null;
   readonly curve: readonly { readonly epoch: number; readonly accuracy: number; readonly loss: number }[];
 }
 
@@ -76,6 +78,7 @@ export function runOps(trialId: number, run: RunRecord, options: { readonly reco
       train_seconds: run.trainSeconds,
       images_per_second: run.imagesPerSecond,
       ...(run.latencyMs === null ? {} : { latency_ms: run.latencyMs }),
+      ...(run.latencyBatchMs === undefined || run.latencyBatchMs === null ? {} : { latency_batch_ms: run.latencyBatchMs }),
     }),
   ];
 }
@@ -106,6 +109,11 @@ export interface TrialView {
   readonly depth: number | null;
   readonly resolution: number | null;
   readonly latencyMs: number | null;
+  readonly latencyBatchMs: number | null;
+  readonly imagesPerSecond: number | null;
+  /** A comparison's strategy (as given) and cost target; null in a coefficient search. */
+  readonly strategy: string | null;
+  readonly target: number | null;
   readonly backend: string | null;
   readonly error: string | null;
   /** Closed as FAIL on resume because the search stopped while it ran (not the trial's failure). */
@@ -157,6 +165,10 @@ export function trialView(t: TrialRecord): TrialView {
     depth: num(u.depth),
     resolution: num(u.resolution),
     latencyMs: num(u.latency_ms),
+    latencyBatchMs: num(u.latency_batch_ms),
+    imagesPerSecond: num(u.images_per_second),
+    strategy: str(u.strategy),
+    target: num(u.target),
     backend: str(u.backend),
     error: str(u.error),
     interrupted: u.interrupted === true,
