@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { numberFlag, parseFlags, stringFlag } from '../args.js';
 import type { Parsed } from '../args.js';
+import { readConfigFile } from '../config-file.js';
 import { UsageError } from '../errors.js';
 import { humanCount, textTable } from '../format.js';
-import { clock, progressLine } from '../progress.js';
+import { progressLine } from '../progress.js';
+import { runStudyInTerminal } from '../study-run.js';
 import { cleanText } from '../terminal.js';
 
 export const SEARCH_HELP = `Usage: scalelab search [options]
@@ -130,19 +132,8 @@ function flagLayer(p: Parsed): Record<string, unknown> {
   });
 }
 
-function readConfigFile(path: string, validation: typeof import('@scalelab/search/validation')): unknown {
-  const text = validation.readBoundedText(path, 'config file');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new UsageError(`config file '${path}' is not valid JSON: ${(e as Error).message}`);
-  }
-}
-
 const RESUME_FLAGS = new Set(['resume', 'workers', 'json', 'help']);
 
-/** Interrupted by a signal: every finished trial is in the journal (each line is flushed); the lock is let go. */
-const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
 export async function searchCommand(argv: readonly string[]): Promise<string> {
   const p = parseFlags(argv, FLAGS, 'search');
@@ -183,57 +174,10 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
 
   const { plan } = study;
   const { config } = plan;
-  const journalPath = join(plan.dir, search.JOURNAL_FILE);
-  const onSignal = (signal: keyof typeof SIGNAL_EXIT_CODES): void => {
-    progress.done();
-    process.stderr.write(`\n${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: every finished trial is in ${cleanText(journalPath, 300)}; continue with 'scalelab search --resume ${cleanText(plan.dir, 300)}'\n`);
-    // process.exit runs the 'exit' handlers: the study's lock is let go.
-    process.exit(SIGNAL_EXIT_CODES[signal]);
-  };
-  const handlers = { SIGINT: (): void => onSignal('SIGINT'), SIGTERM: (): void => onSignal('SIGTERM') };
-  process.once('SIGINT', handlers.SIGINT);
-  process.once('SIGTERM', handlers.SIGTERM);
-  let summary: import('@scalelab/search').StudySummary;
-  try {
-    process.stderr.write(`${candidateTable(plan, 12, false)}\n`);
-    progress.log(cleanText(`study ${config.name}: ${plan.candidates.length} grid points (${config.space.mode === 'solve' ? `γ solved, α·β²·γ² = ${config.space.target}` : `|α·β²·γ² − ${config.space.target}| ≤ ${config.space.tolerance}`}, step ${config.space.step}) of ${config.baseline} on ${config.dataset}, ${config.budget.steps !== null ? `${config.budget.steps} steps` : `${config.budget.epochs} epoch(s)`} per trial${config.budget.halving !== null ? `, halving η = ${config.budget.halving}` : ''} → ${plan.dir}`, 1000));
-    let last = { finished: 0, points: plan.candidates.length, etaSeconds: Number.NaN, best: null as { gridId: string; value: number } | null, running: 0 };
-    const bar = (): string => {
-      const width = 20;
-      const filled = Math.round((width * last.finished) / Math.max(1, last.points));
-      const best = last.best === null ? '' : `  best ${last.best.value.toFixed(4)} (${cleanText(last.best.gridId, 60)})`;
-      return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${last.finished}/${last.points} points  ${last.running} running  ETA ${clock(last.etaSeconds)}${best}`;
-    };
-    await study.run({
-      onEvent: (e) => {
-        switch (e.type) {
-          case 'note':
-            onNote(e.message);
-            break;
-          case 'begin':
-            progress.log(`${e.workers} worker(s)`);
-            if (e.finished > 0 || e.interrupted > 0) progress.log(`resuming: ${e.finished}/${e.points} points already finished, ${e.interrupted} interrupted trial(s) closed as FAIL and rerun`);
-            break;
-          case 'progress':
-            last = { finished: e.finished, points: e.points, etaSeconds: e.etaSeconds, best: e.best, running: e.running };
-            progress.update(bar());
-            break;
-          case 'trial-end':
-            progress.log(`trial ${e.trialId} ${cleanText(e.gridId, 60)}${config.budget.halving !== null ? ` rung ${e.rung}` : ''}: ${e.ok ? `${(e.value ?? Number.NaN).toFixed(4)}` : `FAIL${e.retry ? ' (will retry)' : ''}: ${cleanText(e.error ?? '', 300)}`} (${e.seconds.toFixed(1)} s)  [${last.finished}/${last.points}]`);
-            break;
-          default:
-            break;
-        }
-      },
-    });
-    progress.done();
-    summary = study.summarize();
-  } finally {
-    process.removeListener('SIGINT', handlers.SIGINT);
-    process.removeListener('SIGTERM', handlers.SIGTERM);
-    progress.done();
-    await study.close();
-  }
+  const summary = await runStudyInTerminal(study, 'search', progress, [
+    candidateTable(plan, 12, false),
+    cleanText(`study ${config.name}: ${plan.candidates.length} grid points (${config.space.mode === 'solve' ? `γ solved, α·β²·γ² = ${config.space.target}` : `|α·β²·γ² − ${config.space.target}| ≤ ${config.space.tolerance}`}, step ${config.space.step})${config.seeds > 1 ? ` × ${config.seeds} seeds` : ''} of ${config.baseline} on ${config.dataset}, ${config.budget.steps !== null ? `${config.budget.steps} steps` : `${config.budget.epochs} epoch(s)`} per trial${config.budget.halving !== null ? `, halving η = ${config.budget.halving}` : ''} → ${plan.dir}`, 1000),
+  ]);
   if (p.values.json === true) return JSON.stringify(summary, null, 2);
   return summaryText(summary, plan.dir);
 }
