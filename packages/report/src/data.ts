@@ -3,10 +3,10 @@
  * the study's settings, every trial, the best, the family, and the per-stage cost of the best against the
  * baseline. Read-only: a report never writes to the journal.
  */
-import { compoundMultipliers, scaleSpec } from '@scalelab/arch';
-import { analyzeSpec } from '@scalelab/analyzer';
-import { fitBaseline, gridCandidates, readStudy, summarizeStudy, trialView } from '@scalelab/search';
-import type { StudyConfig, StudySummary, TrialView } from '@scalelab/search';
+import { compoundMultipliers, parseStrategy, scaleSpec } from '@scalelab/arch';
+import { analyzeSpec, compareCost } from '@scalelab/analyzer';
+import { comparisonResult, fitBaseline, gridCandidates, readStudy, summarizeStudy, trialView } from '@scalelab/search';
+import type { ComparisonResult, StudyConfig, StudySummary, TrialView } from '@scalelab/search';
 
 export interface StageCost {
   readonly stage: string;
@@ -24,17 +24,21 @@ export interface ReportData {
   readonly baselineParams: number;
   readonly datasetInfo: { readonly name: string; readonly channels: number; readonly classes: number; readonly trainCount: number; readonly testCount: number };
   readonly generatedAt: string;
+  /** A strategy comparison's points at matched cost with their trained statistics (null for a coefficient search). */
+  readonly comparison: ComparisonResult | null;
 }
 
 export function loadReportData(dir: string): ReportData {
   const opened = readStudy(dir);
   const { config, record } = opened;
   const fitted = fitBaseline(opened.baselineSpec, { channels: opened.dataset.channels, classes: opened.dataset.classes, resolution: config.resolution });
-  const gridPoints = gridCandidates(config.space).length;
+  const c = config.comparison;
+  const cost = c === null ? null : compareCost(fitted, c.strategies.map((text) => ({ text, strategy: parseStrategy(text) })), c.targets, c.match);
+  const gridPoints = cost === null ? gridCandidates(config.space).length : cost.points.length;
   const summary = summarizeStudy(record, config, gridPoints, fitted, opened.baselineSpec);
   const baseline = analyzeSpec(fitted);
   const stageCosts = (a: ReturnType<typeof analyzeSpec>): StageCost[] => a.byStage.map((s) => ({ stage: s.stage, macs: s.macs, params: s.params.total }));
-  const best = summary.best === null ? null : analyzeSpec(scaleSpec(fitted, compoundMultipliers(summary.best, config.space.phi)));
+  const best = summary.best === null || cost !== null ? null : analyzeSpec(scaleSpec(fitted, compoundMultipliers(summary.best, config.space.phi)));
   return {
     config,
     summary,
@@ -44,5 +48,6 @@ export function loadReportData(dir: string): ReportData {
     baselineParams: baseline.params.total,
     datasetInfo: opened.dataset,
     generatedAt: new Date().toISOString(),
+    comparison: cost === null ? null : comparisonResult(cost, summary),
   };
 }

@@ -8,7 +8,9 @@ import { escapeHtml, jsonForScript } from './escape.js';
 import type { Figure } from './figures.js';
 import { PALETTE, TRIAL_TEXT, trialHoverTexts } from './figures.js';
 import { duration, fixed, paperMacs, paperParams, percent } from './format.js';
+import { COMPARISON_COLUMNS, FIT_COLUMNS } from './comparison-tables.js';
 import { rankedTrials } from './tables.js';
+import type { Column } from './tables.js';
 
 /**
  * The page's Content-Security-Policy. No fetch, no image, no font from anywhere: only what is in the file (data:
@@ -49,35 +51,53 @@ function fact(label: string, value: string): string {
   return `<div><dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd></div>`;
 }
 
+/** With several seeds: the best point by mean and what Welch's test says of the others. */
+function tiedLine(d: ReportData): string {
+  const b = d.summary.bestByMean;
+  if (b === null) return '';
+  const point = d.summary.pointSummaries.find((p) => p.gridId === b.gridId);
+  const v = point?.value;
+  const mean = v === null || v === undefined ? '–' : `${fixed(v.mean, 4)}${v.ci95 === null ? '' : ` (95% CI ${fixed(v.ci95[0], 4)}–${fixed(v.ci95[1], 4)}, n = ${v.n})`}`;
+  const tied = b.tiedWith.length === 0 ? 'no other point is statistically tied with it' : `statistically tied with ${b.tiedWith.length} other point(s): ${b.tiedWith.join(', ')}`;
+  return `<div class="best" id="best-by-mean"><b>Best by mean over seeds:</b> ${escapeHtml(b.gridId)} — ${escapeHtml(d.config.objective.expression)} ${escapeHtml(mean)}; ${escapeHtml(tied)} (Welch's t-test, p ≥ 0.05)${b.untestable.length === 0 ? '' : escapeHtml(`; ${b.untestable.length} point(s) with fewer than two completed seeds not tested`)}.</div>`;
+}
+
 function header(d: ReportData): string {
   const c = d.config;
   const s = d.summary;
   const space = c.space;
   const budget = c.budget.steps !== null ? `${c.budget.steps} steps` : `${c.budget.epochs} epoch(s)`;
   const best = s.best;
+  const comparison = c.comparison;
   const facts = [
     fact('baseline', `${c.baseline} (${paperParams(d.baselineParams)} params, ${paperMacs(d.baselineMacs)} MACs)`),
     fact('dataset', `${d.datasetInfo.name} (${d.datasetInfo.trainCount} train / ${d.datasetInfo.testCount} test, ${d.datasetInfo.classes} classes)`),
-    fact('space', `α ${space.alpha.min}–${space.alpha.max}, β ${space.beta.min}–${space.beta.max}, γ ${space.gamma.min}–${space.gamma.max}, step ${space.step}`),
-    fact('constraint', space.mode === 'solve' ? `γ solved: α·β²·γ² = ${space.target}` : `|α·β²·γ² − ${space.target}| ≤ ${space.tolerance}`),
-    fact('φ', String(space.phi)),
+    ...(comparison === null
+      ? [
+          fact('space', `α ${space.alpha.min}–${space.alpha.max}, β ${space.beta.min}–${space.beta.max}, γ ${space.gamma.min}–${space.gamma.max}, step ${space.step}`),
+          fact('constraint', space.mode === 'solve' ? `γ solved: α·β²·γ² = ${space.target}` : `|α·β²·γ² − ${space.target}| ≤ ${space.tolerance}`),
+          fact('φ', String(space.phi)),
+        ]
+      : [fact('strategies', comparison.strategies.join(', ')), fact('cost targets', `${comparison.targets.map((t) => `${t}×`).join(', ')} (${comparison.match} MACs)`)]),
+    fact('seeds', String(c.seeds)),
     fact('objective', `${c.objective.direction} ${c.objective.expression}`),
     fact('budget', `${budget}, batch ${c.budget.batchSize}${c.budget.halving === null ? '' : `, successive halving η = ${c.budget.halving}`}`),
     fact('seed', String(c.seed)),
     fact('backend', s.backends.length === 0 ? '–' : s.backends.join(', ')),
     fact('workers', String(c.workers)),
-    fact('grid points', `${s.gridPoints}: ${s.points.complete} complete, ${s.points.failed} failed, ${s.points.pruned} pruned, ${s.points.pending} pending`),
+    fact(comparison === null ? 'grid points' : 'points', `${s.gridPoints}${c.seeds > 1 ? ` × ${c.seeds} seeds` : ''}: ${s.points.complete} complete, ${s.points.failed} failed, ${s.points.pruned} pruned, ${s.points.pending} pending`),
     fact('trials', `${s.trials} (${Object.entries(s.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'})`),
     fact('wall time', duration(s.wallSeconds)),
   ].join('');
-  const bestLine = best === null
+  const bestLine = comparison !== null ? '' : best === null
     ? '<div class="best">No completed trial yet: no best coefficients.</div>'
     : `<div class="best"><b>Best:</b> α = ${escapeHtml(String(best.alpha))}, β = ${escapeHtml(String(best.beta))}, γ = ${escapeHtml(String(best.gamma))} (trial ${best.id}, ${escapeHtml(best.gridId)}) — ${escapeHtml(c.objective.expression)} = ${fixed(best.value, 4)}, accuracy ${percent(best.accuracy)}, ${paperParams(best.params ?? Number.NaN)} params, ${paperMacs(best.macs ?? Number.NaN)} MACs (nominal ×${fixed(best.nominalCost, 3)}, realized ×${fixed(best.macsRatio, 3)}), ${best.resolution ?? '–'} px</div>`;
   return `<header>
-<h1>ScaleLab study: <span id="study-name">${escapeHtml(c.name)}</span></h1>
+<h1>ScaleLab ${comparison === null ? 'study' : 'strategy comparison'}: <span id="study-name">${escapeHtml(c.name)}</span></h1>
 ${c.description === '' ? '' : `<p class="description" id="study-description">${escapeHtml(c.description)}</p>`}
 <dl class="facts">${facts}</dl>
 ${bestLine}
+${tiedLine(d)}
 </header>`;
 }
 
@@ -89,6 +109,22 @@ function familyTable(d: ReportData): string {
   const rows = f.map((m) => [String(m.phi), m.depth.toFixed(3), m.width.toFixed(3), String(m.resolution), `×${m.nominalCost.toFixed(2)}`, `×${m.realizedMacsRatio.toFixed(2)}`, paperParams(m.params), paperMacs(m.macs),
     ...(pub ? (m.published === null ? ['–', '–', '–', '–', '–'] : [m.published.model, paperParams(m.published.params), paperMacs(m.published.macs), paperParams(m.published.paper.params), paperMacs(m.published.paper.macs)]) : [])]);
   return `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((x) => `<td>${escapeHtml(x)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+/** One HTML table from paper-table columns (the same columns the Markdown and LaTeX tables use). */
+function htmlTable<T>(columns: readonly Column<T>[], rows: readonly T[]): string {
+  const cls = (c: Column<T>): string => (c.right ? '' : ' class="l"');
+  return `<table><thead><tr>${columns.map((c) => `<th${cls(c)}>${escapeHtml(c.head)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${columns.map((c) => `<td${cls(c)}>${escapeHtml(c.cell(r))}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+/** The sections after the figures: a comparison's Table 3 and fits, or a search's family and trials. */
+function tableSections(d: ReportData): string {
+  if (d.comparison !== null) {
+    return `<section id="compare-table"><h2>Strategies × targets</h2>${htmlTable(COMPARISON_COLUMNS, d.comparison.points)}<p class="caption">EfficientNet's Table 3 for this baseline: each strategy at each cost target, realized after rounding; accuracy mean ± sample std over seeds. Beside the HTML: compare.md, compare.tex, compare.csv, compare.json.</p></section>
+<section id="fits-table"><h2>Scaling exponents</h2>${htmlTable(FIT_COLUMNS, d.comparison.fits)}<p class="caption">Least-squares slope of ln(quantity) on ln(realized MACs ratio) per strategy, beside Dollár et al.'s (2021) theory for params and activations (latency and accuracy have none). Also fits.md.</p></section>`;
+  }
+  return `<section id="family-table"><h2>Family table</h2>${familyTable(d) || '<p>No completed trial: no family.</p>'}<p class="caption">Exact counts from the analyzer; "paper" columns are EfficientNet's Table 2 as printed (FLOPs there are multiply-adds). Beside the HTML: family.md, family.tex.</p></section>
+<section id="trials-table"><h2>Trials</h2>${trialsTable(d)}<p class="caption">Beside the HTML: trials.csv, trials.md, trials.tex.</p></section>`;
 }
 
 const TOP_TRIALS = 25;
@@ -177,10 +213,9 @@ export function reportHtml(d: ReportData, figures: readonly Figure[], plotlySour
 <body>
 ${header(d)}
 <main>
-<nav>${nav}<a href="#family-table">family table</a><a href="#trials-table">trials</a></nav>
+<nav>${nav}${d.comparison === null ? '<a href="#family-table">family table</a><a href="#trials-table">trials</a>' : '<a href="#compare-table">strategies × targets</a><a href="#fits-table">exponents</a>'}</nav>
 ${figures.map(figureSection).join('\n')}
-<section id="family-table"><h2>Family table</h2>${familyTable(d) || '<p>No completed trial: no family.</p>'}<p class="caption">Exact counts from the analyzer; "paper" columns are EfficientNet's Table 2 as printed (FLOPs there are multiply-adds). Beside the HTML: family.md, family.tex.</p></section>
-<section id="trials-table"><h2>Trials</h2>${trialsTable(d)}<p class="caption">Beside the HTML: trials.csv, trials.md, trials.tex.</p></section>
+${tableSections(d)}
 </main>
 <footer>Generated by ScaleLab on ${escapeHtml(d.generatedAt)} from journal.log (Optuna JournalStorage format).</footer>
 <script>${plotlyScript}</script>

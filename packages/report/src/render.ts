@@ -7,7 +7,9 @@ import { loadReportData } from './data.js';
 import type { ReportData } from './data.js';
 import { reportFigures } from './figures.js';
 import { reportHtml } from './page.js';
-import { reportTables } from './tables.js';
+import { comparisonFigures } from './comparison-figures.js';
+import { comparisonTables } from './comparison-tables.js';
+import { reportTables, trialsCsv } from './tables.js';
 
 let plotly: string | undefined;
 
@@ -26,8 +28,8 @@ export interface WrittenReport {
 /** Report the study in `dir`: `report.html` (or `htmlPath`) and the tables beside the HTML. */
 export function writeReport(dir: string, htmlPath = join(dir, 'report.html')): WrittenReport {
   const data = loadReportData(dir);
-  const figures = reportFigures(data);
-  const tables = reportTables(data);
+  const figures = data.comparison === null ? reportFigures(data) : comparisonFigures(data, data.comparison);
+  const tables: Readonly<Record<string, string>> = data.comparison === null ? { ...reportTables(data) } : { ...comparisonTables(data.comparison), 'trials.csv': trialsCsv(data.trials) };
   const out = dirname(htmlPath);
   mkdirSync(out, { recursive: true });
   writeFileAtomic(htmlPath, reportHtml(data, figures, plotlySource()));
