@@ -78,12 +78,13 @@ const BAD: readonly [string[], RegExp][] = [
   [['efficientnet-b0', '--targets', 'two'], /--targets takes numbers/],
   [['no-such-net'], /unknown model 'no-such-net'/],
   [['efficientnet-b0', '--match', 'exact'], /--match takes realized or nominal/],
-  [['efficientnet-b0', '--dataset', 'mnist'], /^scalelab compare: trained comparisons: not yet available/],
-  [['efficientnet-b0', '--resume', 'results/x'], /trained comparisons: not yet available/],
+  [['efficientnet-b0', '--dataset', 'imagenet'], /^scalelab compare: unknown dataset 'imagenet'/],
+  [['efficientnet-b0', '--resume', 'results/x'], /--resume continues a comparison as configured: give no baseline/],
+  [['--resume', 'no-such-dir/x'], /no study at no-such-dir\/x/],
   [['efficientnet-b0', '--dataset', 'mnist', '--seeds', '0'], /--seeds must be positive/],
   [['efficientnet-b0', '--dataset', 'mnist', '--epochs', '1', '--steps', '5'], /either --epochs or --steps/],
   [['efficientnet-b0', '--seeds', '2'], /--seeds is for trained comparisons/],
-  [['efficientnet-b0', '--from', 'results/x'], /--from: not yet available/],
+  [['efficientnet-b0', '--from', 'no-such-dir/x'], /no study at no-such-dir\/x/],
 ];
 for (const [args, why] of BAD) {
   test(`bad input: compare ${args.join(' ')} → one line, exit 2, nothing written`, (t) => {
