@@ -127,3 +127,17 @@ test.serial('search --seeds 2: every grid point twice, the best by mean with its
   t.true(html.includes('id="plot-seeds"') && html.includes('id="best-by-mean"'));
   t.regex(cli('search', '--name', 'bad', '--seeds', '2', '--halving', '2', '--out', OUT).stderr, /cannot be combined with several seeds/);
 });
+
+test.serial("compare --from takes a coefficient search's best α, β, γ as its compound strategy", (t) => {
+  const summary = JSON.parse(readFileSync(join(OUT, 'seeded', 'summary.json'), 'utf8')) as StudySummary;
+  const b = summary.best;
+  t.not(b, null);
+  const r = cli('compare', 'proxy-b0', '--from', join(OUT, 'seeded'), '--targets', '2', '--json');
+  t.is(r.code, 0, r.stderr);
+  const strategies = (JSON.parse(r.stdout) as { points: { strategy: string }[] }).points.map((p) => p.strategy);
+  // Plain `compound` (the paper's 1.2, 1.1, 1.15) is replaced by the study's own coefficients.
+  t.deepEqual(strategies, ['depth', 'width', 'resolution', `compound:${b?.alpha},${b?.beta},${b?.gamma}`, 'fast']);
+  const notSearch = cli('compare', 'proxy-b0', '--from', join(OUT, 'cmp'));
+  t.is(notSearch.code, 2);
+  t.regex(notSearch.stderr, /is a comparison, not a coefficient search/);
+});

@@ -7,23 +7,14 @@
  */
 import { COST_FIT_QUANTITIES, fitScalingExponents } from '@scalelab/analyzer';
 import type { CostComparison, FitQuantity, ScalingFit, StrategyPoint } from '@scalelab/analyzer';
-import type { Multipliers } from '@scalelab/arch';
 import type { SampleSummary } from './statistics.js';
 import { comparisonPointId } from './points.js';
 import type { BestByMean, PointSummary, StudySummary } from './summary.js';
 
 export const COMPARE_FILE = 'compare.json';
 
-export interface ComparedPoint {
-  readonly strategy: string;
-  readonly target: number;
-  readonly s: number;
-  readonly multipliers: Multipliers;
-  readonly resolution: number;
-  readonly params: number;
-  readonly macs: number;
-  readonly activations: number;
-  readonly macsRatio: number;
+/** A point at its matched cost (analyzer's StrategyPoint) with the statistics of its trained seeds. */
+export interface ComparedPoint extends StrategyPoint {
   readonly accuracy: SampleSummary | null;
   readonly imagesPerSecond: number | null;
   readonly latencyMs: { readonly batch1: number | null; readonly batch32: number | null };
@@ -61,19 +52,11 @@ export function comparisonResult(comparison: CostComparison, summary: StudySumma
     match: comparison.match,
     seeds: summary.seeds,
     baselineCost: comparison.baselineCost,
-    points: fitted.map((p) => ({
-      strategy: p.strategy,
-      target: p.target,
-      s: p.s,
-      multipliers: p.multipliers,
-      resolution: p.resolution,
-      params: p.params,
-      macs: p.macs,
-      activations: p.activations,
-      macsRatio: p.macsRatio,
-      accuracy: p.trained?.accuracy ?? null,
-      imagesPerSecond: p.trained?.imagesPerSecond ?? null,
-      latencyMs: { batch1: p.trained?.latencyMs ?? null, batch32: p.trained?.latencyBatchMs ?? null },
+    points: fitted.map(({ trained: t, ...point }) => ({
+      ...point,
+      accuracy: t?.accuracy ?? null,
+      imagesPerSecond: t?.imagesPerSecond ?? null,
+      latencyMs: { batch1: t?.latencyMs ?? null, batch32: t?.latencyBatchMs ?? null },
     })),
     fits: fitScalingExponents(fitted, TRAINED_FIT_QUANTITIES),
     tiedWithBest: summary.bestByMean,
