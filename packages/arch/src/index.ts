@@ -8,7 +8,7 @@ export { expandNetwork, forBlockKind } from './expand.js';
 export type { ConcreteBlock, ConcreteBlockByKind, ConcreteDense, ConcreteNetwork, ConcreteConv, ConcreteDs, ConcreteMbconv, ConcreteResidual, PerBlockKind } from './expand.js';
 export { compoundMultipliers, nominalCost, scaleSpec, validateCoefficients, withClasses, withResolution } from './scale.js';
 export type { CompoundCoefficients } from './scale.js';
-export { ZOO_NAMES, isZooModel, zooModel, EFFICIENTNET_COEFFICIENTS, EFFICIENTNET_LITE_COEFFICIENTS, EFFICIENTNET_PAPER_TABLE } from './zoo/index.js';
+export { ZOO_NAMES, isZooModel, zooModel, EFFICIENTNET_COEFFICIENTS, EFFICIENTNET_LITE_COEFFICIENTS, EFFICIENTNET_PAPER_TABLE, KERAS_APPLICATIONS_PARAMS } from './zoo/index.js';
 export type { PublishedCoefficients } from './zoo/index.js';
 export { LIMITS, checkLimit, checkSpecLimits, limitExceeded } from './limits.js';
 export type { Limit, LimitName } from './limits.js';

@@ -38,3 +38,4 @@ export function zooModel(name: string): NetworkSpec {
 export { EFFICIENTNET_COEFFICIENTS, EFFICIENTNET_PAPER_TABLE } from './efficientnet.js';
 export { EFFICIENTNET_LITE_COEFFICIENTS } from './efficientnet-lite.js';
 export type { PublishedCoefficients } from './efficientnet.js';
+export { KERAS_APPLICATIONS_PARAMS } from './keras-params.js';
