@@ -12,28 +12,15 @@ import { buildModel } from '../build.js';
 import { seededRandom } from '../random.js';
 import { tf } from '../tf.js';
 import { BATCH_NORM_TRAIN } from './batch-norm-train.js';
+import { maxAbsDifference, onBothBackends } from './kernel-testing.js';
 
 const random = seededRandom(42);
 const values = (n: number): Float32Array => Float32Array.from({ length: n }, () => random() * 2 - 1);
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
-/** Run `f` on cpu and on wasm with the same inputs; return both outputs as flat arrays. */
-async function onBothBackends(inputs: readonly { values: Float32Array; shape: number[] }[], f: (...xs: tf.Tensor[]) => tf.Tensor[]): Promise<[Float32Array[], Float32Array[]]> {
-  const run = async (backend: 'cpu' | 'wasm'): Promise<Float32Array[]> => {
-    await useBackend(backend);
-    return tf.tidy(() => f(...inputs.map((i) => tf.tensor(i.values, i.shape))).map((t) => t.dataSync() as Float32Array));
-  };
-  return [await run('cpu'), await run('wasm')];
-}
-
 function maxAbsError(t: ExecutionContext, a: readonly Float32Array[], b: readonly Float32Array[]): number {
-  t.is(a.length, b.length);
-  let worst = 0;
-  a.forEach((x, i) => {
-    const y = b[i] as Float32Array;
-    t.is(x.length, y.length);
-    for (let j = 0; j < x.length; j++) worst = Math.max(worst, Math.abs((x[j] as number) - (y[j] as number)));
-  });
+  const worst = maxAbsDifference(a, b);
+  t.true(Number.isFinite(worst), 'outputs of the same count and sizes');
   return worst;
 }
 

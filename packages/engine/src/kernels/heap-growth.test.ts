@@ -1,0 +1,88 @@
+/**
+ * No ScaleLab kernel keeps a view of the wasm heap across its own allocations. Each kernel here runs with the heap
+ * filled just before it (kernel-testing's HeapFiller), so its first allocation grows the heap and detaches every
+ * view taken earlier: a kernel that read or wrote through such a view would compute from an empty buffer. Results
+ * are compared with TF.js' cpu backend, on every code path of each kernel (im2col or pointwise, either transposed
+ * operand, SIMD or JavaScript loops, the forward-convolution route or the direct loop).
+ */
+import test from 'ava';
+import { useBackend } from '../backend.js';
+import { seededRandom } from '../random.js';
+import { tf } from '../tf.js';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from './batch-norm-train.js';
+import { HeapFiller, maxAbsDifference, onBothBackends, wasmHeap } from './kernel-testing.js';
+import type { InputTensor } from './kernel-testing.js';
+import { WASM_TRAINING_KERNELS } from './register.js';
+import { useSimdLoops } from './simd/channel-loops.js';
+
+const random = seededRandom(5);
+const input = (shape: readonly number[]): InputTensor => ({ values: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => random() * 2 - 1), shape });
+
+const WATCHED = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD];
+const grewIn = new Set<string>();
+
+test.before(async () => {
+  await useBackend('wasm');
+  const filler = new HeapFiller();
+  for (const config of WASM_TRAINING_KERNELS.filter((c) => WATCHED.includes(c.kernelName))) {
+    tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel({
+      ...config,
+      kernelFunc: (args) => {
+        filler.fill();
+        const size = wasmHeap().HEAPU8.length;
+        const out = config.kernelFunc(args);
+        if (wasmHeap().HEAPU8.length > size) grewIn.add(config.kernelName);
+        filler.release();
+        return out;
+      },
+    });
+  }
+});
+
+type Case = { name: string; x: number[]; filter: number[]; stride: number; depthwise: boolean; simd: boolean };
+const CASES: readonly Case[] = [
+  { name: 'conv2d 3×3 stride 2, im2col with K > N (dYᵀ transposed)', x: [2, 9, 9, 8], filter: [3, 3, 8, 16], stride: 2, depthwise: false, simd: true },
+  { name: 'conv2d 3×3, im2col with K ≤ N (colsᵀ transposed)', x: [2, 8, 8, 4], filter: [3, 3, 4, 64], stride: 1, depthwise: false, simd: true },
+  { name: 'conv2d 1×1 (pointwise)', x: [2, 8, 8, 16], filter: [1, 1, 16, 32], stride: 1, depthwise: false, simd: true },
+  { name: 'depthwise 3×3 stride 2 (SIMD dW, dX by forward convolution)', x: [2, 9, 9, 64], filter: [3, 3, 64, 1], stride: 2, depthwise: true, simd: true },
+  { name: 'depthwise 3×3 stride 2 (JavaScript dW)', x: [2, 9, 9, 64], filter: [3, 3, 64, 1], stride: 2, depthwise: true, simd: false },
+  { name: 'depthwise multiplier 2 (direct dX loop)', x: [2, 8, 8, 64], filter: [3, 3, 64, 2], stride: 1, depthwise: true, simd: true },
+];
+
+for (const c of CASES) {
+  test.serial(`${c.name}: dx and dW equal cpu when the heap grows inside the kernel`, async (t) => {
+    const outC = c.depthwise ? (c.x[3] ?? 0) * (c.filter[3] ?? 0) : (c.filter[3] ?? 0);
+    const side = Math.ceil((c.x[1] ?? 0) / c.stride);
+    const conv = (a: tf.Tensor, w: tf.Tensor): tf.Tensor =>
+      c.depthwise ? tf.depthwiseConv2d(a as tf.Tensor4D, w as tf.Tensor4D, c.stride, 'same') : tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, c.stride, 'same');
+    useSimdLoops(c.simd);
+    const [cpu, wasm] = await onBothBackends([input(c.x), input(c.filter), input([c.x[0] ?? 0, side, side, outC])], (x, w, r) =>
+      tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), r as tf.Tensor)))([x as tf.Tensor, w as tf.Tensor]),
+    );
+    useSimdLoops(true);
+    t.true(maxAbsDifference(cpu, wasm) <= 1e-4, `max abs error ${maxAbsDifference(cpu, wasm)}`);
+  });
+}
+
+for (const simd of [true, false]) {
+  test.serial(`training batch norm (${simd ? 'SIMD' : 'JavaScript'} passes): outputs and gradients equal cpu when the heap grows inside the kernels`, async (t) => {
+    const shape = [4, 6, 6, 64];
+    useSimdLoops(simd);
+    const [cpu, wasm] = await onBothBackends([input(shape), input([64]), input([64]), input(shape)], (x, gamma, beta, r) => {
+      const forward = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor[] => {
+        if (tf.getBackend() !== 'cpu') return tf.engine().runKernel(BATCH_NORM_TRAIN, { x: a, gamma: g, beta: b }, { epsilon: 1e-3 }) as tf.Tensor[];
+        const m = tf.moments(a, [0, 1, 2]);
+        return [tf.batchNorm(a, m.mean, m.variance, b, g, 1e-3), m.mean, m.variance];
+      };
+      const [g, b] = [gamma as tf.Tensor, beta as tf.Tensor];
+      return [...forward(x as tf.Tensor, g, b), ...tf.grads((a: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(forward(a, gg, bb)[0] as tf.Tensor, r as tf.Tensor)))([x as tf.Tensor, g, b])];
+    });
+    useSimdLoops(true);
+    t.true(maxAbsDifference(cpu, wasm) <= 1e-4, `max abs error ${maxAbsDifference(cpu, wasm)}`);
+  });
+}
+
+test.serial('the heap did grow inside every watched kernel (else the tests above prove nothing)', (t) => {
+  t.deepEqual([...grewIn].sort(), [...WATCHED].sort());
+});
