@@ -113,3 +113,12 @@ test('a diverging run exits 1 with one line saying so, not a stack trace', (t) =
   t.regex(r.stderr, /training diverged: the loss became (NaN|Infinity|-Infinity) at step \d+/);
   t.notRegex(r.stderr, /\n\s+at /);
 });
+
+test('train refuses, before loading any data, a model that cannot fit the wasm heap: one line naming the batch that would fit, exit 2', (t) => {
+  // A dataset folder that does not exist: refusing first is what keeps its "does not exist" from showing.
+  const r = run('train', 'efficientnet-b0', '--resolution', '224', '--batch', '64', '--dataset', 'folder:/nonexistent/scalelab-data', '--backend', 'wasm');
+  t.is(r.code, 2, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  t.is(lines.length, 1, r.stderr);
+  t.regex(lines[0] ?? '', /efficientnet-b0 at 224 px needs about [\d.]+ GB of wasm heap to train at batch 64 .*: batch \d+ would fit$/);
+});

@@ -15,5 +15,8 @@ export { OPTIMIZERS, SCHEDULES, TRAINING_DEFAULTS, evaluate, learningRateAt, shi
 export type { EpochRecord, OptimizerName, ScheduleName, TrainOptions, TrainProgress, TrainResult } from './train.js';
 export { seededRandom, shuffledIndices } from './random.js';
 export type { Random } from './random.js';
+export { assertFitsWasmHeap, estimateTrainingMemory } from './memory-estimate.js';
+export type { MemoryEstimate, MemoryEstimateOptions } from './memory-estimate.js';
+export { WASM_HEAP_LIMIT_BYTES } from './wasm-heap.js';
 export { measureLatency } from './latency.js';
 export type { Latency, LatencyOptions } from './latency.js';

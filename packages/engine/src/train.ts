@@ -8,6 +8,7 @@ import { buildModel } from './build.js';
 import type { Dataset, ImageSet } from './data/dataset.js';
 import { EngineError } from './errors.js';
 import { measureLatency } from './latency.js';
+import { assertFitsWasmHeap } from './memory-estimate.js';
 import type { Latency, LatencyOptions } from './latency.js';
 import { seededRandom, shuffledIndices } from './random.js';
 import { tf } from './tf.js';
@@ -292,6 +293,7 @@ export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOption
   const fitted: NetworkSpec = withClasses({ ...spec, input: { ...spec.input, resolution: size, channels } }, data.classes);
 
   const emaDecay = options.ema ?? TRAINING_DEFAULTS.ema;
+  if (tf.getBackend() === 'wasm') assertFitsWasmHeap(fitted, { batchSize, optimizer: optimizerName, ema: emaDecay > 0 });
   const evalBatchSize = options.evalBatchSize ?? batchSize;
 
   const model = buildModel(fitted, { seed, bnMomentum: options.bnMomentum ?? TRAINING_DEFAULTS.bnMomentum, dropConnect: options.dropConnect ?? 0, outputLogits: true });

@@ -35,6 +35,8 @@ Options:
 
 The defaults (16 epochs of momentum SGD, label smoothing, weight decay, random shifts) are a recipe measured on
 proxy-b0 + MNIST. The model's input channels and classes follow the dataset. Same seed and backend, same result.
+On wasm (a 4 GiB heap) a run whose memory estimate does not fit is refused before it starts, naming the batch
+that would fit.
 
 Examples:
   scalelab train proxy-b0 --dataset mnist
@@ -92,6 +94,14 @@ export async function trainCommand(argv: readonly string[]): Promise<string> {
 
   const { spec } = applyOverrides(source.spec, overrides);
   const backend = await engine.useBackend(backendName as Parameters<typeof engine.useBackend>[0]);
+  // Refuse a run that cannot fit before loading any data (the engine checks again with the data's channels).
+  if (backend === 'wasm') {
+    engine.assertFitsWasmHeap(classes === undefined ? spec : withClasses(spec, classes), {
+      batchSize: batchSize ?? engine.TRAINING_DEFAULTS.batchSize,
+      ...(optimizerName === undefined ? {} : { optimizer: optimizerName as (typeof engine.OPTIMIZERS)[number] }),
+      ema: (ema ?? 0) > 0,
+    });
+  }
   const data = engine.loadDataset(datasetName, spec.input.resolution, { seed, ...(classes === undefined ? {} : { classes }) });
   if (classes !== undefined && classes !== data.classes) throw new UsageError(`--classes ${classes} does not match dataset '${datasetName}', which has ${data.classes} classes`);
   const fitted = withClasses({ ...spec, input: { ...spec.input, channels: data.channels } }, data.classes);
