@@ -145,3 +145,17 @@ test.serial('Identity on wasm shares memory: a clone outlives its source, and th
   b.dispose();
   t.false(backend.dataIdMap.has(dataId), 'freed with the last holder');
 });
+
+test.serial('Cast on wasm: to its own dtype shares memory; to another dtype converts as the backend does (float32 → int32 truncates)', async (t) => {
+  await useBackend('wasm');
+  const backend = tf.backend() as BackendWasm;
+  const a = tf.tensor1d([1.7, -2.5, 3]);
+  const same = tf.cast(a, 'float32');
+  t.is(backend.dataIdMap.get(same.dataId)?.memoryOffset, backend.dataIdMap.get(a.dataId)?.memoryOffset);
+  const ints = tf.cast(a, 'int32');
+  t.is(ints.dtype, 'int32');
+  t.deepEqual(Array.from(ints.dataSync()), [1, -2, 3]);
+  a.dispose();
+  t.deepEqual(Array.from(same.dataSync()), [1.7000000476837158, -2.5, 3]);
+  tf.dispose([same, ints]);
+});

@@ -2,10 +2,13 @@
  * The gradient kernels ScaleLab adds to TF.js' wasm backend so that it can train, registered as one list (as
  * `register_all_kernels.ts` does in TF.js). Conv2DBackpropInput replaces the backend's own direct loop, which
  * measured 2.5–20× slower here than the matmul formulation. The batch-norm pair is used by
- * `TrainingBatchNormalization` in training mode. Identity replaces the backend's copying one (see identity.ts).
+ * `TrainingBatchNormalization` in training mode. Identity and same-dtype Cast replace the backend's copying ones
+ * (see identity.ts, cast.ts); each replaced kernel is remembered first (backend-kernels.ts).
  */
 import { tf } from '../tf.js';
+import { rememberBackendKernel } from './backend-kernels.js';
 import { batchNormTrainConfig, batchNormTrainGradConfig, batchNormTrainGradient } from './batch-norm-train.js';
+import { castConfig } from './cast.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-backprop-filter.js';
@@ -20,6 +23,7 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   batchNormTrainConfig,
   batchNormTrainGradConfig,
   identityConfig,
+  castConfig,
 ];
 
 export const WASM_TRAINING_GRADIENTS: readonly tf.GradConfig[] = [batchNormTrainGradient];
@@ -30,6 +34,7 @@ let registered = false;
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   for (const config of WASM_TRAINING_KERNELS) {
+    rememberBackendKernel(config.kernelName);
     if (tf.getKernel(config.kernelName, 'wasm') !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }
