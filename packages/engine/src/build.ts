@@ -7,6 +7,7 @@
 import { tf } from './tf.js';
 import { expandNetwork } from '@scalelab/arch';
 import type { Activation, ConcreteBlock, NetworkSpec } from '@scalelab/arch';
+import { TrainingActivation } from './layers/activation.js';
 import { TrainingBatchNormalization } from './layers/batch-norm.js';
 import { SeededDropout } from './layers/dropout.js';
 import { Normalization } from './layers/normalization.js';
@@ -88,7 +89,7 @@ class NetworkBuilder {
   }
 
   act(x: SymbolicTensor, name: string, activation: Activation): SymbolicTensor {
-    return tf.layers.activation({ name, activation }).apply(x) as SymbolicTensor;
+    return new TrainingActivation({ name, activation }).apply(x) as SymbolicTensor;
   }
 
   /** conv → BN → act, the unit most blocks are made of. */

@@ -7,6 +7,7 @@
 import test from 'ava';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { useBackend } from '../backend.js';
+import { TrainingActivation } from '../layers/activation.js';
 import { seededRandom } from '../random.js';
 import { tf } from '../tf.js';
 import { BATCH_NORM_TRAIN } from './batch-norm-train.js';
@@ -119,6 +120,18 @@ for (const shape of [[1, 112, 112, 96], [2, 56, 56, 144], [2, 7, 7, 1280]] as co
     t.true(worst <= 1e-4, `max relative error ${worst}`);
   });
 }
+
+test.serial('swish in training on 1×112×112×96 (SIMD and JavaScript gradient): output and gradient equal cpu above 2 GiB, across heap growth', async (t) => {
+  const shape = [1, 112, 112, 96];
+  const { worst, lowestInput, grew } = await compare([values(shape), values(shape)], (x, r) => {
+    const layer = new TrainingActivation({ activation: 'swish' });
+    const f = (a: tf.Tensor): tf.Tensor => layer.apply(a, { training: true }) as tf.Tensor;
+    return [f(x as tf.Tensor), tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), r as tf.Tensor)))(x as tf.Tensor)];
+  }, [true, false]);
+  t.true(lowestInput >= TWO_GIB, `inputs at ${lowestInput}`);
+  t.true(grew, 'the heap grew between the two calls');
+  t.true(worst <= 1e-5, `max relative error ${worst}`);
+});
 
 test.after.always(() => {
   wasmHeap()._free(spacer);

@@ -7,18 +7,20 @@
  */
 import test from 'ava';
 import { useBackend } from '../backend.js';
+import { TrainingActivation } from '../layers/activation.js';
 import { seededRandom } from '../random.js';
 import { tf } from '../tf.js';
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from './batch-norm-train.js';
 import { HeapFiller, maxAbsDifference, onBothBackends, wasmHeap } from './kernel-testing.js';
 import type { InputTensor } from './kernel-testing.js';
 import { WASM_TRAINING_KERNELS } from './register.js';
+import { SWISH_GRAD } from './swish-grad.js';
 import { useSimdLoops } from './simd/channel-loops.js';
 
 const random = seededRandom(5);
 const input = (shape: readonly number[]): InputTensor => ({ values: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => random() * 2 - 1), shape });
 
-const WATCHED = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD];
+const WATCHED = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, SWISH_GRAD];
 const grewIn = new Set<string>();
 
 test.before(async () => {
@@ -80,6 +82,20 @@ for (const simd of [true, false]) {
     });
     useSimdLoops(true);
     t.true(maxAbsDifference(cpu, wasm) <= 1e-4, `max abs error ${maxAbsDifference(cpu, wasm)}`);
+  });
+}
+
+for (const simd of [true, false]) {
+  test.serial(`swish in training (${simd ? 'SIMD' : 'JavaScript'} gradient): output and gradient equal cpu when the heap grows inside the kernel`, async (t) => {
+    const shape = [2, 8, 8, 64];
+    useSimdLoops(simd);
+    const [cpu, wasm] = await onBothBackends([input(shape), input(shape)], (x, r) => {
+      const layer = new TrainingActivation({ activation: 'swish' });
+      const f = (a: tf.Tensor): tf.Tensor => layer.apply(a, { training: true }) as tf.Tensor;
+      return [f(x as tf.Tensor), tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), r as tf.Tensor)))(x as tf.Tensor)];
+    });
+    useSimdLoops(true);
+    t.true(maxAbsDifference(cpu, wasm) <= 1e-5, `max abs error ${maxAbsDifference(cpu, wasm)}`);
   });
 }
 

@@ -74,14 +74,21 @@ export class HeapFiller {
   fill(): void {
     const heap = wasmHeap();
     let top = 0; // the end of the highest block so far: the heap's free top lies above it
+    let growths = 0;
     for (let block = 2 ** 20; block >= 256; block /= 4) {
-      // Twice the block: the allocator adds headers, and must not grow the heap here (but for the first block).
+      // Twice the block: the allocator adds headers and must not have to grow the heap for the next one.
       while (top === 0 || heap.HEAPU8.length - top >= 2 * block) {
         const size = heap.HEAPU8.length;
         const at = heap._malloc(block);
         this.blocks.push(at);
-        if (top !== 0 && heap.HEAPU8.length !== size) return;
-        top = Math.max(top, at + block);
+        if (heap.HEAPU8.length === size) {
+          top = Math.max(top, at + block);
+        } else {
+          // The free space is used up (the first blocks came from holes below the top): the block sits at the old
+          // top, and what the growth added is filled next. Two growths at most, whatever the allocator does.
+          top = at + block;
+          if (++growths > 2) return;
+        }
       }
     }
   }

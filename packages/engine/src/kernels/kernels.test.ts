@@ -11,8 +11,10 @@ import { useBackend } from '../backend.js';
 import { buildModel } from '../build.js';
 import { seededRandom } from '../random.js';
 import { tf } from '../tf.js';
+import { TrainingActivation } from '../layers/activation.js';
 import { BATCH_NORM_TRAIN } from './batch-norm-train.js';
 import { maxAbsDifference, onBothBackends } from './kernel-testing.js';
+import { useSimdLoops } from './simd/channel-loops.js';
 
 const random = seededRandom(42);
 const values = (n: number): Float32Array => Float32Array.from({ length: n }, () => random() * 2 - 1);
@@ -41,14 +43,14 @@ for (const kernel of [1, 3, 5]) for (const stride of [1, 2]) for (const pad of [
 
 // Depthwise multiplier 1 takes the forward-convolution route for dX, multiplier 2 the direct loop; 8 channels
 // take the SIMD loop for dW, 5 the JavaScript one: test each.
-for (const [kind, mult, inC] of [['conv2d', 1, 5], ['depthwise', 1, 5], ['depthwise', 1, 8], ['depthwise', 2, 5], ['depthwise', 2, 8]] as const) {
+for (const [kind, mult, inC, outC2d] of [['conv2d', 1, 5, 6], ['depthwise', 1, 5, 0], ['depthwise', 1, 8, 0], ['depthwise', 2, 5, 0], ['depthwise', 2, 8, 0]] as const) {
   const name = kind === 'conv2d' ? kind : `${kind} (multiplier ${mult}, ${inC} channels)`;
   test.serial(`${name} gradients (dx and dW: Conv2DBackprop*/DepthwiseConv2dNativeBackprop*) equal cpu over ${CASES.length} geometries`, async (t) => {
     let worst = 0;
     for (const c of CASES) {
       const xShape = [2, c.h, c.w, inC];
-      const wShape = kind === 'conv2d' ? [c.kernel, c.kernel, inC, 6] : [c.kernel, c.kernel, inC, mult];
-      const outC = kind === 'conv2d' ? 6 : inC * mult;
+      const wShape = kind === 'conv2d' ? [c.kernel, c.kernel, inC, outC2d] : [c.kernel, c.kernel, inC, mult];
+      const outC = kind === 'conv2d' ? outC2d : inC * mult;
       const rShape = [2, outSize(c.h, c.kernel, c.stride, c.pad), outSize(c.w, c.kernel, c.stride, c.pad), outC];
       const [cpu, wasm] = await onBothBackends(
         [{ values: values(size(xShape)), shape: xShape }, { values: values(size(wShape)), shape: wShape }, { values: values(size(rShape)), shape: rShape }],
@@ -145,6 +147,24 @@ test.serial('Identity on wasm shares memory: a clone outlives its source, and th
   b.dispose();
   t.false(backend.dataIdMap.has(dataId), 'freed with the last holder');
 });
+
+for (const simd of [true, false]) {
+  test.serial(`swish in training (${simd ? 'SIMD' : 'JavaScript'} gradient): output and gradient on wasm equal TF.js' swish on cpu, odd sizes included`, async (t) => {
+    let worst = 0;
+    for (const shape of [[2, 5, 7, 12], [3, 5, 7, 3], [1, 1, 1, 5]]) {
+      const inputs = [{ values: values(size(shape)).map((v) => 6 * v), shape }, { values: values(size(shape)), shape }];
+      useSimdLoops(simd);
+      const [cpu, wasm] = await onBothBackends(inputs, (x, r) => {
+        const layer = new TrainingActivation({ activation: 'swish' });
+        const f = (a: tf.Tensor): tf.Tensor => layer.apply(a, { training: true }) as tf.Tensor;
+        return [f(x as tf.Tensor), tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), r as tf.Tensor)))(x as tf.Tensor)];
+      });
+      useSimdLoops(true);
+      worst = Math.max(worst, maxAbsError(t, cpu, wasm));
+    }
+    t.true(worst <= 1e-5, `max abs error ${worst}`);
+  });
+}
 
 test.serial('Cast on wasm: to its own dtype shares memory; to another dtype converts as the backend does (float32 → int32 truncates)', async (t) => {
   await useBackend('wasm');

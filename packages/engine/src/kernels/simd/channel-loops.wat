@@ -1,8 +1,9 @@
 ;; ScaleLab's SIMD loops for the wasm training kernels: per-channel reductions and affine maps over NHWC float32
-;; tensors, and the depthwise filter gradient. The module imports the TF.js wasm backend's own memory, so every
+;; tensors, the depthwise filter gradient, and the elementwise gradient of swish. The module imports the TF.js wasm backend's own memory, so every
 ;; pointer is a tensor's byte offset on that heap and nothing is copied.
 ;;
-;; Every function takes C (channels) as a multiple of 4, at least 4: one f32x4 holds four neighbouring channels.
+;; Every per-channel function takes C (channels) as a multiple of 4, at least 4: one f32x4 holds four neighbouring
+;; channels. Elementwise functions take a count that is a multiple of 4.
 ;; Sums are taken in float32 over short runs (64 positions, or one image) and folded into float64 accumulators,
 ;; so long reductions keep float64 accuracy at float32x4 speed.
 ;;
@@ -168,4 +169,20 @@
       (call $fold (local.get $scratch) (local.get $acc) (i32.mul (i32.mul (local.get $kH) (local.get $kW)) (local.get $C)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br_if $images (i32.lt_u (local.get $n) (local.get $N)))))
+;; Gradient of swish y = x·s, s = sigmoid(x): dx = dy·s·(1 + x·(1 − s)), over n floats (n a multiple of 4).
+  (func (export "swishGradient") (param $dy i32) (param $x i32) (param $s i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $sv v128) (local $one v128)
+    (local.set $one (f32x4.splat (f32.const 1)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $elements
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $sv (v128.load (i32.add (local.get $s) (local.get $i))))
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.mul
+            (f32x4.mul (v128.load (i32.add (local.get $dy) (local.get $i))) (local.get $sv))
+            (f32x4.add (local.get $one)
+              (f32x4.mul (v128.load (i32.add (local.get $x) (local.get $i))) (f32x4.sub (local.get $one) (local.get $sv))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $elements))))
 )
