@@ -2,8 +2,8 @@
  * No ScaleLab kernel keeps a view of the wasm heap across its own allocations. Each kernel here runs with the heap
  * filled just before it (kernel-testing's HeapFiller), so its first allocation grows the heap and detaches every
  * view taken earlier: a kernel that read or wrote through such a view would compute from an empty buffer. Results
- * are compared with TF.js' cpu backend, on every code path of each kernel (im2col or pointwise, either transposed
- * operand, SIMD or JavaScript loops, the forward-convolution route or the direct loop).
+ * are compared with TF.js' cpu backend, on every code path of each kernel (im2col or pointwise, the SIMD aᵀ·b loop or
+ * XNNPACK with either operand transposed, SIMD or JavaScript loops, the forward-convolution route or the direct loop).
  */
 import test from 'ava';
 import { useBackend } from '../backend.js';
@@ -44,9 +44,10 @@ test.before(async () => {
 
 type Case = { name: string; x: number[]; filter: number[]; stride: number; depthwise: boolean; simd: boolean };
 const CASES: readonly Case[] = [
-  { name: 'conv2d 3×3 stride 2, im2col with K > N (dYᵀ transposed)', x: [2, 9, 9, 8], filter: [3, 3, 8, 16], stride: 2, depthwise: false, simd: true },
-  { name: 'conv2d 3×3, im2col with K ≤ N (colsᵀ transposed)', x: [2, 8, 8, 4], filter: [3, 3, 4, 64], stride: 1, depthwise: false, simd: true },
-  { name: 'conv2d 1×1 (pointwise)', x: [2, 8, 8, 16], filter: [1, 1, 16, 32], stride: 1, depthwise: false, simd: true },
+  { name: 'conv2d 3×3 stride 2, im2col and the SIMD aᵀ·b loop (K 72, N 16)', x: [2, 9, 9, 8], filter: [3, 3, 8, 16], stride: 2, depthwise: false, simd: true },
+  { name: 'conv2d 3×3 on 3 channels, im2col and XNNPACK with colsᵀ (K 27 ≤ N 32)', x: [2, 9, 9, 3], filter: [3, 3, 3, 32], stride: 2, depthwise: false, simd: true },
+  { name: 'conv2d 1×1 6 → 5 channels, XNNPACK with dYᵀ (K 6 > N 5)', x: [2, 8, 8, 6], filter: [1, 1, 6, 5], stride: 1, depthwise: false, simd: true },
+  { name: 'conv2d 1×1 (pointwise, the SIMD aᵀ·b loop)', x: [2, 8, 8, 16], filter: [1, 1, 16, 32], stride: 1, depthwise: false, simd: true },
   { name: 'depthwise 3×3 stride 2 (SIMD dW, dX by forward convolution)', x: [2, 9, 9, 64], filter: [3, 3, 64, 1], stride: 2, depthwise: true, simd: true },
   { name: 'depthwise 3×3 stride 2 (JavaScript dW)', x: [2, 9, 9, 64], filter: [3, 3, 64, 1], stride: 2, depthwise: true, simd: false },
   { name: 'depthwise multiplier 2 (direct dX loop)', x: [2, 8, 8, 64], filter: [3, 3, 64, 2], stride: 1, depthwise: true, simd: true },

@@ -42,9 +42,10 @@ for (const kernel of [1, 3, 5]) for (const stride of [1, 2]) for (const pad of [
 }
 
 // Depthwise multiplier 1 takes the forward-convolution route for dX, multiplier 2 the direct loop; 8 channels
-// take the SIMD loop for dW, 5 the JavaScript one: test each.
-for (const [kind, mult, inC, outC2d] of [['conv2d', 1, 5, 6], ['depthwise', 1, 5, 0], ['depthwise', 1, 8, 0], ['depthwise', 2, 5, 0], ['depthwise', 2, 8, 0]] as const) {
-  const name = kind === 'conv2d' ? kind : `${kind} (multiplier ${mult}, ${inC} channels)`;
+// take the SIMD loop for dW, 5 the JavaScript one. conv2d with 8 input and 12 output channels takes the SIMD
+// aᵀ·b loop for dW (4×8 tiles and a 4-column tail), with 5 input channels the XNNPACK matmul: test each.
+for (const [kind, mult, inC, outC2d] of [['conv2d', 1, 5, 6], ['conv2d', 1, 8, 12], ['depthwise', 1, 5, 0], ['depthwise', 1, 8, 0], ['depthwise', 2, 5, 0], ['depthwise', 2, 8, 0]] as const) {
+  const name = kind === 'conv2d' ? `conv2d (${inC} → ${outC2d} channels)` : `${kind} (multiplier ${mult}, ${inC} channels)`;
   test.serial(`${name} gradients (dx and dW: Conv2DBackprop*/DepthwiseConv2dNativeBackprop*) equal cpu over ${CASES.length} geometries`, async (t) => {
     let worst = 0;
     for (const c of CASES) {

@@ -18,6 +18,7 @@ export interface ChannelLoops {
     kH: number, kW: number, strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number,
   ): void;
   swishGradient(dy: number, x: number, s: number, out: number, count: number): void;
+  matmulTransposedA(a: number, b: number, c: number, P: number, K: number, N: number, rows: number): void;
 }
 
 /** The part of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */
