@@ -9,6 +9,7 @@ import { expandNetwork } from '@scalelab/arch';
 import type { Activation, ConcreteBlock, NetworkSpec } from '@scalelab/arch';
 import { TrainingActivation } from './layers/activation.js';
 import { TrainingBatchNormalization } from './layers/batch-norm.js';
+import { TrainingGlobalAveragePooling2D } from './layers/global-average-pooling.js';
 import { SeededDropout } from './layers/dropout.js';
 import { Normalization } from './layers/normalization.js';
 
@@ -104,7 +105,7 @@ class NetworkBuilder {
   }
 
   se(x: SymbolicTensor, prefix: string, channels: number, seChannels: number, activation: Activation): SymbolicTensor {
-    let s = tf.layers.globalAveragePooling2d({ name: `${prefix}_se_squeeze` }).apply(x) as SymbolicTensor;
+    let s = new TrainingGlobalAveragePooling2D({ name: `${prefix}_se_squeeze` }).apply(x) as SymbolicTensor;
     s = tf.layers.reshape({ name: `${prefix}_se_reshape`, targetShape: [1, 1, channels] }).apply(s) as SymbolicTensor;
     s = this.conv(s, `${prefix}_se_reduce`, seChannels, 1, 1, { bias: true, activation });
     s = this.conv(s, `${prefix}_se_expand`, channels, 1, 1, { bias: true, activation: 'sigmoid' });
@@ -190,7 +191,7 @@ export function buildModel(spec: NetworkSpec, options: BuildOptions = {}): tf.La
     x = b.block(x, block, (dropConnect * i) / net.blocks.length);
   });
   if (net.head !== null) x = b.convBnAct(x, 'top', net.head.outChannels, 1, 1, net.activation, '_');
-  x = tf.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as SymbolicTensor;
+  x = new TrainingGlobalAveragePooling2D({ name: 'avg_pool' }).apply(x) as SymbolicTensor;
   x = b.dropout(x, 'top_dropout', net.dropout);
   const output = b.dense(x, net.classes);
   return tf.model({ name: net.name, inputs: input, outputs: output });

@@ -12,6 +12,7 @@ import { buildModel } from '../build.js';
 import { seededRandom } from '../random.js';
 import { tf } from '../tf.js';
 import { TrainingActivation } from '../layers/activation.js';
+import { TrainingGlobalAveragePooling2D } from '../layers/global-average-pooling.js';
 import { BATCH_NORM_TRAIN } from './batch-norm-train.js';
 import { maxAbsDifference, onBothBackends } from './kernel-testing.js';
 import { useSimdLoops } from './simd/channel-loops.js';
@@ -179,4 +180,17 @@ test.serial('Cast on wasm: to its own dtype shares memory; to another dtype conv
   a.dispose();
   t.deepEqual(Array.from(same.dataSync()), [1.7000000476837158, -2.5, 3]);
   tf.dispose([same, ints]);
+});
+
+test.serial('global average pooling in training: output and gradient on wasm (one broadcast) equal TF.js on cpu', async (t) => {
+  let worst = 0;
+  for (const shape of [[2, 5, 7, 12], [3, 1, 1, 5], [1, 4, 4, 3]]) {
+    const [cpu, wasm] = await onBothBackends([{ values: values(size(shape)), shape }, { values: values((shape[0] ?? 1) * (shape[3] ?? 1)), shape: [shape[0] ?? 1, shape[3] ?? 1] }], (x, r) => {
+      const layer = new TrainingGlobalAveragePooling2D({});
+      const f = (a: tf.Tensor): tf.Tensor => layer.apply(a, { training: true }) as tf.Tensor;
+      return [f(x as tf.Tensor), tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), r as tf.Tensor)))(x as tf.Tensor)];
+    });
+    worst = Math.max(worst, maxAbsError(t, cpu, wasm));
+  }
+  t.true(worst <= 1e-6, `max abs error ${worst}`);
 });
