@@ -9,6 +9,7 @@ import { expandNetwork } from '@scalelab/arch';
 import type { Activation, ConcreteBlock, NetworkSpec } from '@scalelab/arch';
 import { TrainingActivation } from './layers/activation.js';
 import { TrainingBatchNormalization } from './layers/batch-norm.js';
+import { TrainingConv2D } from './layers/conv.js';
 import { TrainingGlobalAveragePooling2D } from './layers/global-average-pooling.js';
 import { SeededDropout } from './layers/dropout.js';
 import { Normalization } from './layers/normalization.js';
@@ -65,18 +66,16 @@ class NetworkBuilder {
   }
 
   conv(x: SymbolicTensor, name: string, filters: number, kernel: number, stride: number, options: { bias?: boolean; activation?: Activation | 'sigmoid' } = {}): SymbolicTensor {
-    return tf.layers
-      .conv2d({
-        name,
-        filters,
-        kernelSize: kernel,
-        strides: stride,
-        padding: 'same',
-        useBias: options.bias ?? this.convBias,
-        kernelInitializer: this.convInit(),
-        ...(options.activation === undefined ? {} : { activation: options.activation }),
-      })
-      .apply(x) as SymbolicTensor;
+    return new TrainingConv2D({
+      name,
+      filters,
+      kernelSize: kernel,
+      strides: stride,
+      padding: 'same',
+      useBias: options.bias ?? this.convBias,
+      kernelInitializer: this.convInit(),
+      ...(options.activation === undefined ? {} : { activation: options.activation }),
+    }).apply(x) as SymbolicTensor;
   }
 
   depthwise(x: SymbolicTensor, name: string, kernel: number, stride: number): SymbolicTensor {
