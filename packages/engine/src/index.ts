@@ -11,8 +11,10 @@ export { WASM_TRAINING_KERNELS, registerWasmTrainingKernels } from './kernels/re
 export { useSimdLoops } from './kernels/simd/channel-loops.js';
 export { DATASET_FORMS, loadDataset, resizeImage, resizeSet, syntheticDataset, validateDatasetName } from './data/index.js';
 export type { Dataset, ImageSet, LoadOptions, SyntheticOptions } from './data/index.js';
-export { OPTIMIZERS, SCHEDULES, TRAINING_DEFAULTS, evaluate, learningRateAt, shiftBatch, trainSpec, trainingStep } from './train.js';
-export type { EpochRecord, OptimizerName, ScheduleName, TrainOptions, TrainProgress, TrainResult } from './train.js';
+export { SCHEDULES, TRAINING_DEFAULTS, evaluate, learningRateAt, shiftBatch, trainSpec, trainingStep } from './train.js';
+export type { EpochRecord, ScheduleName, TrainOptions, TrainProgress, TrainResult } from './train.js';
+export { OPTIMIZERS, createOptimizer } from './optimizers.js';
+export type { OptimizerName, ScheduledOptimizer } from './optimizers.js';
 export { seededRandom, shuffledIndices } from './random.js';
 export type { Random } from './random.js';
 export { assertFitsWasmHeap, estimateTrainingMemory } from './memory-estimate.js';

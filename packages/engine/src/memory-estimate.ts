@@ -10,7 +10,7 @@
 import { analyzeSpec } from '@scalelab/analyzer';
 import type { NetworkSpec } from '@scalelab/arch';
 import { EngineError } from './errors.js';
-import type { OptimizerName } from './train.js';
+import type { OptimizerName } from './optimizers.js';
 import { WASM_HEAP_LIMIT_BYTES } from './wasm-heap.js';
 
 /**

@@ -8,14 +8,14 @@ import { buildModel } from './build.js';
 import type { Dataset, ImageSet } from './data/dataset.js';
 import { EngineError } from './errors.js';
 import { measureLatency } from './latency.js';
+import { createOptimizer } from './optimizers.js';
+import type { OptimizerName } from './optimizers.js';
 import { assertFitsWasmHeap } from './memory-estimate.js';
 import type { Latency, LatencyOptions } from './latency.js';
 import { seededRandom, shuffledIndices } from './random.js';
 import { tf } from './tf.js';
 import { WeightAverage } from './weight-average.js';
 
-export const OPTIMIZERS = ['adam', 'momentum', 'sgd', 'rmsprop'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
 export const SCHEDULES = ['cosine', 'constant'] as const;
 export type ScheduleName = (typeof SCHEDULES)[number];
 
@@ -128,35 +128,6 @@ export const TRAINING_DEFAULTS = {
 } as const satisfies Partial<TrainOptions>;
 
 const DEFAULT_LR: Record<OptimizerName, number> = { adam: 3e-3, momentum: 0.05, sgd: 0.05, rmsprop: 1e-3 };
-
-/** An optimizer whose learning rate can be changed every step. */
-interface ScheduledOptimizer {
-  readonly optimizer: tf.Optimizer;
-  setLearningRate(lr: number): void;
-  dispose(): void;
-}
-
-function makeOptimizer(name: OptimizerName, lr: number): ScheduledOptimizer {
-  switch (name) {
-    case 'sgd':
-    case 'momentum': {
-      // SGD-family optimizers cache −lr in a scalar; only their own setLearningRate refreshes it.
-      const o = name === 'sgd' ? tf.train.sgd(lr) : tf.train.momentum(lr, 0.9);
-      const dispose = (): void => {
-        o.dispose();
-        // TF.js 4.22: MomentumOptimizer.dispose() forgets the −lr scalar `c` it inherits from SGD (one leaked tensor).
-        if (name === 'momentum') (o as unknown as { c: tf.Tensor }).c.dispose();
-      };
-      return { optimizer: o, setLearningRate: (value) => o.setLearningRate(value), dispose };
-    }
-    case 'adam':
-    case 'rmsprop': {
-      // These read their `learningRate` field on every step.
-      const o = name === 'adam' ? tf.train.adam(lr) : tf.train.rmsprop(lr, 0.9, 0.9, 1e-3);
-      return { optimizer: o, setLearningRate: (value) => void ((o as unknown as { learningRate: number }).learningRate = value), dispose: () => o.dispose() };
-    }
-  }
-}
 
 /** Learning rate at `step` (0-based): linear warm-up, then constant or cosine decay to zero. */
 export function learningRateAt(step: number, total: number, peak: number, warmup: number, schedule: ScheduleName): number {
@@ -297,7 +268,7 @@ export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOption
   const evalBatchSize = options.evalBatchSize ?? batchSize;
 
   const model = buildModel(fitted, { seed, bnMomentum: options.bnMomentum ?? TRAINING_DEFAULTS.bnMomentum, dropConnect: options.dropConnect ?? 0, outputLogits: true });
-  const { optimizer, setLearningRate, dispose: disposeOptimizer } = makeOptimizer(optimizerName, peakLr);
+  const { optimizer, setLearningRate, dispose: disposeOptimizer } = createOptimizer(optimizerName, peakLr);
   const labelSmoothing = options.labelSmoothing ?? TRAINING_DEFAULTS.labelSmoothing;
   const weightDecay = options.weightDecay ?? TRAINING_DEFAULTS.weightDecay;
   const average = emaDecay > 0 ? new WeightAverage(model.weights, emaDecay) : undefined;

@@ -3,7 +3,7 @@
  * `register_all_kernels.ts` does in TF.js). Conv2DBackpropInput replaces the backend's own direct loop, which
  * measured 2.5–20× slower here than the matmul formulation. The batch-norm pair is used by
  * `TrainingBatchNormalization` in training mode, the swish gradient by `TrainingActivation`, the spatial broadcast by
- * `TrainingGlobalAveragePooling2D`. Identity and same-dtype Cast replace the backend's copying ones
+ * `TrainingGlobalAveragePooling2D`, the momentum step by `FusedMomentumOptimizer`. Identity and same-dtype Cast replace the backend's copying ones
  * (see identity.ts, cast.ts); each replaced kernel is remembered first (backend-kernels.ts).
  */
 import { tf } from '../tf.js';
@@ -15,6 +15,7 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-backprop-filter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-backprop-input.js';
 import { identityConfig } from './identity.js';
+import { momentumStepConfig } from './momentum-step.js';
 import { spatialBroadcastConfig } from './spatial-broadcast.js';
 import { swishGradConfig } from './swish-grad.js';
 
@@ -29,6 +30,7 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   castConfig,
   swishGradConfig,
   spatialBroadcastConfig,
+  momentumStepConfig,
 ];
 
 export const WASM_TRAINING_GRADIENTS: readonly tf.GradConfig[] = [batchNormTrainGradient];
