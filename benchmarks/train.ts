@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { scaleSpec, withClasses, withResolution, zooModel } from '@scalelab/arch';
 import { analyzeSpec } from '@scalelab/analyzer';
-import { buildModel, tf, useBackend, useSimdLoops } from '@scalelab/engine';
+import { buildModel, createOptimizer, tf, trainingStep as engineStep, useBackend, useSimdLoops } from '@scalelab/engine';
 import type { BackendName } from '@scalelab/engine';
 
 interface Size {
@@ -45,22 +45,23 @@ const specOf = (s: Size): ReturnType<typeof zooModel> =>
   withClasses(withResolution(scaleSpec(zooModel('efficientnet-b0'), { width: s.width, depth: s.depth, resolution: 1 }), s.resolution), 10);
 const describe = (s: Size): string => `efficientnet-b0 --width ${s.width} --depth ${s.depth} --resolution ${s.resolution} --classes 10, batch ${s.batch}`;
 
-/** One training step of `size` on `backend` (momentum SGD and plain cross-entropy, as the PyTorch reference). */
+/**
+ * One training step of `size` on `backend` as the engine trains (its momentum optimizer, plain cross-entropy: no
+ * label smoothing or weight decay, as the PyTorch reference), and its cleanup.
+ */
 async function trainingStep(size: Size, backend: BackendName): Promise<{ step: () => void; params: number; dispose: () => void }> {
   await useBackend(backend);
   const model = buildModel(specOf(size), { seed: 0, bnMomentum: 0.9, outputLogits: true });
-  const optimizer = tf.train.momentum(0.01, 0.9);
+  const { optimizer, dispose: disposeOptimizer } = createOptimizer('momentum', 0.01);
   const x = tf.randomNormal([size.batch, size.resolution, size.resolution, 3], 0, 1, 'float32', 1);
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: size.batch }, (_, i) => i % 10), 'int32'), 10);
+  const labels = tf.tensor1d(Array.from({ length: size.batch }, (_, i) => i % 10), 'int32');
   const step = (): void => {
-    tf.tidy(() => {
-      optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
-    });
+    tf.tidy(() => void engineStep(model, optimizer, x, labels, 10));
   };
   const dispose = (): void => {
-    optimizer.dispose();
+    disposeOptimizer();
     model.dispose();
-    tf.dispose([x, y]);
+    tf.dispose([x, labels]);
   };
   return { step, params: model.countParams(), dispose };
 }
@@ -207,7 +208,7 @@ const result = {
   benchmark: 'train',
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, threads: 1 },
-  method: `momentum SGD steps on random data; images/s from the median step after two warm-up steps; ${roundCount} rounds, each measuring every size on wasm then on PyTorch; ratio = median over rounds of wasm / PyTorch; PyTorch with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset`,
+  method: `momentum SGD steps on random data (the engine's trainingStep and optimizer; torch.optim.SGD); images/s from the median step after two warm-up steps; ${roundCount} rounds, each measuring every size on wasm then on PyTorch; ratio = median over rounds of wasm / PyTorch; PyTorch with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset`,
   sizes,
   ...(proxyExtras === undefined ? {} : { proxy: proxyExtras }),
 };
