@@ -12,6 +12,7 @@ import { buildModel } from '../build.js';
 import { seededRandom } from '../random.js';
 import { tf } from '../tf.js';
 import { TrainingActivation } from '../layers/activation.js';
+import { TrainingBatchNormalization } from '../layers/batch-norm.js';
 import { TrainingConv2D } from '../layers/conv.js';
 import { TrainingGlobalAveragePooling2D } from '../layers/global-average-pooling.js';
 import { BATCH_NORM_TRAIN } from './batch-norm-train.js';
@@ -218,4 +219,21 @@ test.serial('a convolution without bias trains through the plain conv2d op: no i
   t.false(wasm.kernels.includes('Conv2DBackpropInput'), wasm.kernels.join(' '));
   t.true(wasm.kernels.includes('Conv2DBackpropFilter'));
   t.true(maxAbsDifference([cpu.dW], [wasm.dW]) <= 1e-4);
+});
+
+test.serial("batch norm's moving mean and variance after two training calls (one kernel on wasm) equal TF.js' layer on cpu", async (t) => {
+  const shape = [4, 3, 3, 6];
+  const batches = [values(size(shape)).map((v) => 2 * v + 1), values(size(shape)).map((v) => v - 0.5)];
+  const run = async (backend: 'cpu' | 'wasm'): Promise<Float32Array[]> => {
+    await useBackend(backend);
+    const layer = new TrainingBatchNormalization({ momentum: 0.9, epsilon: 1e-3 });
+    for (const b of batches) tf.tidy(() => void layer.apply(tf.tensor4d(b, [4, 3, 3, 6]), { training: true }));
+    const stats = layer.getWeights().slice(2).map((w) => w.dataSync() as Float32Array); // moving mean, variance
+    layer.dispose();
+    return stats;
+  };
+  const cpu = await run('cpu');
+  const wasm = await run('wasm');
+  t.is(cpu.length, 2);
+  t.true(maxAbsError(t, cpu, wasm) <= 1e-5, `max abs error ${maxAbsDifference(cpu, wasm)}`);
 });

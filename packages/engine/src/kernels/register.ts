@@ -1,10 +1,11 @@
 /**
- * The gradient kernels ScaleLab adds to TF.js' wasm backend so that it can train, registered as one list (as
- * `register_all_kernels.ts` does in TF.js). Conv2DBackpropInput replaces the backend's own direct loop, which
- * measured 2.5–20× slower here than the matmul formulation. The batch-norm pair is used by
- * `TrainingBatchNormalization` in training mode, the swish gradient by `TrainingActivation`, the spatial broadcast by
- * `TrainingGlobalAveragePooling2D`, the momentum step by `FusedMomentumOptimizer`. Identity and same-dtype Cast replace the backend's copying ones
- * (see identity.ts, cast.ts); each replaced kernel is remembered first (backend-kernels.ts).
+ * The kernels ScaleLab adds to TF.js' wasm backend so that it can train, and train fast, registered as one list
+ * (as `register_all_kernels.ts` does in TF.js); each file states its measured reason. Conv2DBackpropInput replaces
+ * the backend's own direct loop, which measured 2.5–20× slower here than the matmul formulation. The batch-norm
+ * pair and the moving averages serve `TrainingBatchNormalization` in training mode, the swish gradient
+ * `TrainingActivation`, the spatial broadcast `TrainingGlobalAveragePooling2D`, the momentum step
+ * `FusedMomentumOptimizer`. Identity and same-dtype Cast replace the backend's copying ones (identity.ts, cast.ts);
+ * each replaced kernel is remembered first (backend-kernels.ts).
  */
 import { tf } from '../tf.js';
 import { rememberBackendKernel } from './backend-kernels.js';
@@ -16,6 +17,7 @@ import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-backprop-
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-backprop-input.js';
 import { identityConfig } from './identity.js';
 import { momentumStepConfig } from './momentum-step.js';
+import { movingAveragesConfig } from './moving-averages.js';
 import { spatialBroadcastConfig } from './spatial-broadcast.js';
 import { swishGradConfig } from './swish-grad.js';
 
@@ -31,6 +33,7 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   swishGradConfig,
   spatialBroadcastConfig,
   momentumStepConfig,
+  movingAveragesConfig,
 ];
 
 export const WASM_TRAINING_GRADIENTS: readonly tf.GradConfig[] = [batchNormTrainGradient];
