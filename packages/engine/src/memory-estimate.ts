@@ -5,22 +5,24 @@
  * The heap holds weights, gradients and optimizer state (4 bytes per parameter each) and, per image in the batch,
  * the activations TF.js keeps for the backward pass plus the backward pass' own working set. The latter is a
  * measured multiple of the analyzer's activations (conv and dense output elements): TF.js saves several tensors
- * per conv output (BN input and output, the activation's inputs and outputs, SE products, residual sums).
+ * per conv output (BN input, the activation's input, SE products) and holds gradients while backward runs.
  */
 import { analyzeSpec } from '@scalelab/analyzer';
-import type { NetworkSpec } from '@scalelab/arch';
+import { expandNetwork } from '@scalelab/arch';
+import type { Activation, NetworkSpec } from '@scalelab/arch';
 import { EngineError } from './errors.js';
 import type { OptimizerName } from './optimizers.js';
 import { WASM_HEAP_LIMIT_BYTES } from './wasm-heap.js';
 
 /**
- * Heap bytes per image while training, per analyzer activation. Measured as the growth of the wasm heap over two
- * momentum-SGD steps (bench-style step, fresh process each), divided by batch × activations × 4 bytes:
- * efficientnet-b0 224 px batch 2/4: 13.5/13.7; 128 px batch 8/16: 13.4/12.7; b0 w0.25 d0.5 64 px batch 32: 12.3;
- * proxy-b0 32 px batch 128/256: 12.7/12.9; mobilenetv2 128 px batch 8: 10.7; resnet50 128 px batch 4: 15.5.
- * 16 × 4 bytes covers them all.
+ * Heap bytes per image while training, per analyzer activation, by the network's activation function (the largest
+ * over its blocks). Measured as the growth of the wasm heap over two momentum-SGD steps (fresh process each),
+ * divided by batch × activations × 4 bytes: swish — efficientnet-b0 224 px batch 2/8: 6.6/5.1, 128 px batch 8:
+ * 6.1, w0.25 d0.5 64 px batch 32: 5.1, proxy-b0 32 px batch 128/256: 5.3/5.6; relu6 — mobilenetv2 128 px batch 8:
+ * 7.6; relu — resnet50 128 px batch 4: 13.7, 224 px batch 2: 11.6. Swish and batch norm free what their gradients
+ * read as soon as they have run (kernels/release-early.ts); ReLU's TF.js gradient keeps more.
  */
-export const TRAINING_BYTES_PER_ACTIVATION = 16 * 4;
+const TRAINING_BYTES_PER_ACTIVATION: Readonly<Record<Activation, number>> = { swish: 7.5 * 4, relu6: 8.5 * 4, relu: 15 * 4 };
 
 /**
  * What the run may use of the heap: not all of it, because the allocator guard refuses requests that could wrap
@@ -57,7 +59,9 @@ export function estimateTrainingMemory(spec: NetworkSpec, options: MemoryEstimat
   // weights + gradients + weight decay's two temporaries per kernel (bounded by all trainable weights) + EMA
   const weightBytes = 4 * (cost.params.total + 3 * cost.params.trainable + (options.ema === true ? cost.params.total : 0));
   const optimizerBytes = 4 * OPTIMIZER_SLOTS[options.optimizer ?? 'momentum'] * cost.params.trainable;
-  const activationBytesPerImage = TRAINING_BYTES_PER_ACTIVATION * cost.activations;
+  const net = expandNetwork(spec);
+  const perActivation = Math.max(TRAINING_BYTES_PER_ACTIVATION[net.activation], ...net.blocks.map((b) => TRAINING_BYTES_PER_ACTIVATION[b.activation]));
+  const activationBytesPerImage = perActivation * cost.activations;
   const fixed = weightBytes + optimizerBytes;
   const totalBytes = fixed + options.batchSize * activationBytesPerImage;
   const largestBatch = Math.max(0, Math.floor((TRAINING_HEAP_BUDGET_BYTES - fixed) / activationBytesPerImage));

@@ -25,8 +25,7 @@ test('B0 at 224 px trains two steps at batch 2, and evaluating 40 images grows t
   t.is(r.steps, 2);
   t.true(Number.isFinite(r.loss) && r.loss > 0, `loss ${r.loss}`);
   t.is(r.history.length, 1);
-  // 40 test images at once would need ~1.1 GB of activations; training at batch 2 peaked near 0.75 GB.
-  // (Evaluating at batch 21, whose activations take fewer bytes than training's, still grew it to 1.04 GB.)
+  // 40 test images at once would need ~1.1 GB of activations; training at batch 2 peaks near 0.35 GB.
   t.true(heapAtEvaluation > 0);
   t.is(wasmHeap().HEAPU8.length, heapAtEvaluation);
 });
