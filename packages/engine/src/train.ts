@@ -5,6 +5,7 @@
 import { withClasses } from '@scalelab/arch';
 import type { NetworkSpec } from '@scalelab/arch';
 import { buildModel } from './build.js';
+import { gatherBatch } from './data/batch.js';
 import type { Dataset, ImageSet } from './data/dataset.js';
 import { EngineError } from './errors.js';
 import { measureLatency } from './latency.js';
@@ -65,6 +66,11 @@ export interface TrainOptions {
    * MNIST it cost accuracy at 8 epochs and gained ~0.5–1 point at 15–16.
    */
   readonly augment?: 'shift' | 'none';
+  /**
+   * Train at this resolution rather than the data's: batches are resized as they are gathered, so one stored
+   * dataset (e.g. shared by search workers) serves every resolution. Default: the data's own.
+   */
+  readonly resolution?: number;
   /** Also measure inference latency of the trained model (`true` for the defaults). */
   readonly latency?: boolean | LatencyOptions;
 }
@@ -144,23 +150,12 @@ function validate(o: TrainOptions): void {
   positiveInt('epochs', o.epochs);
   positiveInt('steps', o.steps);
   positiveInt('batch size', o.batchSize);
+  positiveInt('resolution', o.resolution);
   if (o.learningRate !== undefined && !(o.learningRate > 0 && Number.isFinite(o.learningRate))) throw new EngineError('BAD_TRAINING_OPTION', `learning rate must be a positive number, got ${String(o.learningRate)}`);
   if (o.labelSmoothing !== undefined && !(o.labelSmoothing >= 0 && o.labelSmoothing < 1)) throw new EngineError('BAD_TRAINING_OPTION', `label smoothing must be in [0, 1), got ${String(o.labelSmoothing)}`);
   if (o.weightDecay !== undefined && !(o.weightDecay >= 0 && Number.isFinite(o.weightDecay))) throw new EngineError('BAD_TRAINING_OPTION', `weight decay must be a number ≥ 0, got ${String(o.weightDecay)}`);
   if (o.ema !== undefined && !(o.ema >= 0 && o.ema < 1)) throw new EngineError('BAD_TRAINING_OPTION', `EMA decay must be in [0, 1), got ${String(o.ema)}`);
   if (o.bnMomentum !== undefined && !(o.bnMomentum >= 0 && o.bnMomentum < 1)) throw new EngineError('BAD_TRAINING_OPTION', `BN momentum must be in [0, 1), got ${String(o.bnMomentum)}`);
-}
-
-/** Copy the examples `order[start…end)` of a set into one batch. */
-function gather(set: ImageSet, pixels: number, order: Int32Array, start: number, end: number): { x: Float32Array; y: Int32Array } {
-  const x = new Float32Array((end - start) * pixels);
-  const y = new Int32Array(end - start);
-  for (let i = start; i < end; i++) {
-    const j = order[i] as number;
-    x.set(set.images.subarray(j * pixels, (j + 1) * pixels), (i - start) * pixels);
-    y[i - start] = set.labels[j] as number;
-  }
-  return { x, y };
 }
 
 /** Translate every image of a batch in place by a seeded offset in [−max, max]² pixels, filling with zeros. */
@@ -225,14 +220,15 @@ export function trainingStep(
   return { loss: value, correct: tracked };
 }
 
-export function evaluate(model: tf.LayersModel, set: ImageSet, size: number, channels: number, classes: number, batchSize = 256): { accuracy: number; loss: number } {
-  const pixels = size * size * channels;
+/** Test loss and accuracy of `model` at `size` px on `set`, whose images are `storedSize` px (resized per batch). */
+export function evaluate(model: tf.LayersModel, set: ImageSet, size: number, channels: number, classes: number, batchSize = 256, storedSize = size): { accuracy: number; loss: number } {
+  const layout = { storedSize, size, channels };
   const order = Int32Array.from({ length: set.count }, (_, i) => i);
   let lossSum = 0;
   let correct = 0;
   for (let start = 0; start < set.count; start += batchSize) {
     const end = Math.min(start + batchSize, set.count);
-    const batch = gather(set, pixels, order, start, end);
+    const batch = gatherBatch(set, layout, order, start, end);
     const [l, c] = tf.tidy(() => {
       const p = model.apply(tf.tensor4d(batch.x, [end - start, size, size, channels]), { training: false }) as tf.Tensor;
       const r = lossAndCorrect(p, tf.tensor1d(batch.y, 'int32'), classes);
@@ -245,7 +241,8 @@ export function evaluate(model: tf.LayersModel, set: ImageSet, size: number, cha
 }
 
 /**
- * Train `spec` on `data` (the spec is adapted to the data: input channels, resolution and classes). Throws an
+ * Train `spec` on `data` (the spec is adapted to the data: input channels, classes, and resolution unless
+ * `options.resolution` is given). Throws an
  * EngineError('NON_FINITE_LOSS') when the loss becomes NaN or infinite.
  */
 export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOptions = {}): TrainResult {
@@ -258,9 +255,9 @@ export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOption
   const totalSteps = options.steps ?? (options.epochs ?? TRAINING_DEFAULTS.epochs) * stepsPerEpoch;
   const warmup = options.warmupSteps ?? Math.min(100, Math.floor(totalSteps * 0.05));
   const schedule = options.schedule ?? 'cosine';
-  const size = data.size;
+  const size = options.resolution ?? data.size;
   const channels = data.channels;
-  const pixels = size * size * channels;
+  const layout = { storedSize: data.size, size, channels };
   const fitted: NetworkSpec = withClasses({ ...spec, input: { ...spec.input, resolution: size, channels } }, data.classes);
 
   const emaDecay = options.ema ?? TRAINING_DEFAULTS.ema;
@@ -294,7 +291,7 @@ export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOption
       for (let start = 0; start < data.train.count && step < totalSteps; start += batchSize, step++) {
         const t0 = performance.now();
         const end = Math.min(start + batchSize, data.train.count);
-        const batch = gather(data.train, pixels, order, start, end);
+        const batch = gatherBatch(data.train, layout, order, start, end);
         if (shift > 0) shiftBatch(batch.x, end - start, size, channels, shift, random);
         setLearningRate(learningRateAt(step, totalSteps, peakLr, warmup, schedule));
         const [loss, correct] = tf.tidy(() => {
@@ -316,7 +313,7 @@ export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOption
       if (options.evaluateEachEpoch !== false || lastEpoch) {
         options.onProgress?.({ step, totalSteps, epoch, loss: lastLoss, imagesPerSecond: imagesSeen / Math.max(trainSeconds, 1e-9), elapsedSeconds: trainSeconds + evalSeconds, phase: 'eval' });
         const t0 = performance.now();
-        const run = (): ReturnType<typeof evaluate> => evaluate(model, data.test, size, channels, data.classes, evalBatchSize);
+        const run = (): ReturnType<typeof evaluate> => evaluate(model, data.test, size, channels, data.classes, evalBatchSize, data.size);
         const test = average === undefined ? run() : average.evaluateWith(run);
         evalSeconds += (performance.now() - t0) / 1000;
         history.push({ epoch, step, trainLoss: epochLoss / epochSeen, trainAccuracy: epochCorrect / epochSeen, testLoss: test.loss, testAccuracy: test.accuracy, seconds: (performance.now() - epochStart) / 1000 });
