@@ -1,6 +1,7 @@
 /**
- * A piscina worker: one TF.js instance per thread, trains one candidate per task. Datasets are loaded once per
- * (name, resolution) and kept for the thread's life.
+ * A piscina worker: one TF.js instance per thread, trains one candidate per task. The dataset comes with the task
+ * (`data`: loaded once by the main thread into shared memory, `shareDataset`, not copied into workers), or else is
+ * loaded here once per (name, resolution, seed) and kept for the thread's life.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -21,6 +22,11 @@ export interface TrialTask {
   readonly seed: number;
   readonly backend: BackendName | null;
   readonly latency: boolean;
+  /**
+   * The dataset itself, at any resolution (batches are resized to the candidate's as they are gathered): pass one
+   * `shareDataset(loadDataset(…))` to every task and workers hold no copy of their own. Absent: loaded here.
+   */
+  readonly data?: Dataset;
 }
 
 /** What the journal keeps of the engine's result, plus the thread's memory after the trial. */
@@ -59,8 +65,9 @@ function dataset(name: string, resolution: number, seed: number): Dataset {
 
 export default async function runTrial(task: TrialTask): Promise<TrialOutcome> {
   await useBackend(task.backend ?? undefined);
-  const data = dataset(task.dataset, task.spec.input.resolution, task.datasetSeed);
+  const data = task.data ?? dataset(task.dataset, task.spec.input.resolution, task.datasetSeed);
   const r = trainSpec(task.spec, data, {
+    resolution: task.spec.input.resolution,
     ...(task.steps === null ? { epochs: task.epochs ?? 1 } : { steps: task.steps }),
     batchSize: task.batchSize,
     ...(task.learningRate === null ? {} : { learningRate: task.learningRate }),
