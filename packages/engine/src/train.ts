@@ -71,6 +71,8 @@ export interface TrainOptions {
    * dataset (e.g. shared by search workers) serves every resolution. Default: the data's own.
    */
   readonly resolution?: number;
+  /** Keep the trained model and return it (TrainResult.model, the caller disposes it); default: disposed. */
+  readonly keepModel?: boolean;
   /** Also measure inference latency of the trained model (`true` for the defaults). */
   readonly latency?: boolean | LatencyOptions;
 }
@@ -114,6 +116,8 @@ export interface TrainResult {
   readonly augment: 'shift' | 'none';
   readonly ema: number;
   readonly latency?: Latency;
+  /** The trained model, with `keepModel` (the caller disposes it): e.g. to `saveModelFiles`. */
+  readonly model?: tf.LayersModel;
 }
 
 /**
@@ -280,6 +284,7 @@ export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOption
   let lastLoss = Number.NaN;
   let imagesSeen = 0;
   let latency: Latency | undefined;
+  let kept = false;
   try {
     while (step < totalSteps) {
       epoch++;
@@ -322,10 +327,13 @@ export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOption
     if (options.latency !== undefined && options.latency !== false) {
       latency = measureLatency(model, size, channels, options.latency === true ? {} : options.latency);
     }
+    // The kept model holds the weights that were evaluated: the average's, when there is one.
+    if (options.keepModel === true) average?.commit();
+    kept = options.keepModel === true;
   } finally {
     average?.dispose();
     disposeOptimizer();
-    model.dispose();
+    if (!kept) model.dispose();
   }
   const last = history[history.length - 1];
   return {
@@ -347,5 +355,6 @@ export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOption
     augment,
     ema: emaDecay,
     ...(latency === undefined ? {} : { latency }),
+    ...(kept ? { model } : {}),
   };
 }
