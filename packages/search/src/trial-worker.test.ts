@@ -1,7 +1,10 @@
 /** The trial worker's task, run in this thread (a piscina pool only moves it to another). */
 import test from 'ava';
 import { withResolution, zooModel } from '@scalelab/arch';
-import { loadDataset, shareDataset, syntheticDataset } from '@scalelab/engine';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadDataset, shareDataset, syntheticDataset, tf } from '@scalelab/engine';
 import runTrial from './trial-worker.js';
 import type { TrialTask } from './trial-worker.js';
 
@@ -11,7 +14,7 @@ const task: TrialTask = {
   datasetSeed: 0,
   epochs: null,
   steps: 2,
-  batchSize: 16,
+  batchSize: 64,
   learningRate: null,
   augment: 'none',
   seed: 1,
@@ -29,4 +32,17 @@ test.serial('a task carrying a shared dataset at its own resolution (MNIST, 28 p
   // and it is the carried data that trains: other data, another result, whatever `dataset` names
   const other = await runTrial({ ...task, data: shareDataset(syntheticDataset({ classes: 10, channels: 1, size: 28, seed: 5 })) });
   t.not(other.loss, loadedHere.loss);
+});
+
+test.serial('a task with saveTo writes the trained model there, and the thread keeps no tensor of it', async (t) => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'scalelab-trial-save-')), 'best');
+  const small = { ...task, dataset: 'synthetic', spec: withResolution(zooModel('proxy-b0'), 16), steps: 1 };
+  await runTrial(small); // the thread's own tensors (dataset cache, backend) settle first
+  const before = tf.memory().numTensors;
+  const out = await runTrial({ ...small, saveTo: dir });
+  t.is(out.savedTo, join(dir, 'model.json'));
+  t.true(existsSync(join(dir, 'weights.bin')));
+  t.is(tf.memory().numTensors, before);
+  const unsaved = await runTrial(small);
+  t.is(unsaved.savedTo, null);
 });

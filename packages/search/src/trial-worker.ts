@@ -6,7 +6,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { NetworkSpec } from '@scalelab/arch';
-import { loadDataset, tf, trainSpec, useBackend } from '@scalelab/engine';
+import { loadDataset, saveModelFiles, tf, trainSpec, useBackend } from '@scalelab/engine';
 import type { BackendName, Dataset, TrainResult } from '@scalelab/engine';
 
 export interface TrialTask {
@@ -27,6 +27,8 @@ export interface TrialTask {
    * `shareDataset(loadDataset(…))` to every task and workers hold no copy of their own. Absent: loaded here.
    */
   readonly data?: Dataset;
+  /** Write the trained model into this folder (model.json + weights.bin, `saveModelFiles`); absent: not kept. */
+  readonly saveTo?: string;
 }
 
 /** What the journal keeps of the engine's result, plus the thread's memory after the trial. */
@@ -37,6 +39,8 @@ export interface TrialOutcome extends Pick<TrainResult, 'backend' | 'accuracy' |
   /** TF.js tensors alive in this thread after the trial (flat across trials when nothing leaks). */
   readonly numTensors: number;
   readonly rssBytes: number;
+  /** The saved model.json (with `saveTo`), else null. */
+  readonly savedTo: string | null;
 }
 
 /**
@@ -74,7 +78,16 @@ export default async function runTrial(task: TrialTask): Promise<TrialOutcome> {
     augment: task.augment,
     seed: task.seed,
     latency: task.latency ? { batchSize: 32 } : false,
+    keepModel: task.saveTo !== undefined,
   });
+  let savedTo: string | null = null;
+  if (r.model !== undefined && task.saveTo !== undefined) {
+    try {
+      savedTo = await saveModelFiles(r.model, task.saveTo);
+    } finally {
+      r.model.dispose();
+    }
+  }
   collectGarbage();
   return {
     backend: r.backend,
@@ -89,5 +102,6 @@ export default async function runTrial(task: TrialTask): Promise<TrialOutcome> {
     latencyMs: r.latency?.batch1Ms ?? null,
     numTensors: tf.memory().numTensors,
     rssBytes: process.memoryUsage().rss,
+    savedTo,
   };
 }
