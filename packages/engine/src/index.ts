@@ -20,6 +20,6 @@ export { seededRandom, shuffledIndices } from './random.js';
 export type { Random } from './random.js';
 export { assertFitsWasmHeap, estimateTrainingMemory } from './memory-estimate.js';
 export type { MemoryEstimate, MemoryEstimateOptions } from './memory-estimate.js';
-export { WASM_HEAP_LIMIT_BYTES } from './wasm-heap.js';
+export { WASM_HEAP_LIMIT_BYTES, wasmHeapBytes } from './wasm-heap.js';
 export { measureLatency } from './latency.js';
 export type { Latency, LatencyOptions } from './latency.js';

@@ -12,6 +12,7 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { EngineError } from './errors.js';
+import { tf } from './tf.js';
 
 /** The largest the heap can grow: emscripten's `getHeapMax()` in TF.js 4.22's wasm build (4 GiB − 64 KiB). */
 export const WASM_HEAP_LIMIT_BYTES = 4_294_901_760;
@@ -57,4 +58,10 @@ export function guardHeapAllocations(backend: BackendWasm): void {
     return offset;
   };
   guarded.add(module);
+}
+
+/** The wasm backend's heap size in bytes (it never shrinks: the high-water mark of this thread), 0 without wasm. */
+export function wasmHeapBytes(): number {
+  const backend = tf.findBackend('wasm') as BackendWasm | null;
+  return (backend?.wasm as unknown as EmscriptenModule | undefined)?.HEAPU8.length ?? 0;
 }

@@ -6,7 +6,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { NetworkSpec } from '@scalelab/arch';
-import { loadDataset, saveModelFiles, tf, trainSpec, useBackend } from '@scalelab/engine';
+import { loadDataset, saveModelFiles, tf, trainSpec, useBackend, wasmHeapBytes } from '@scalelab/engine';
 import type { BackendName, Dataset, TrainResult } from '@scalelab/engine';
 
 export interface TrialTask {
@@ -39,6 +39,10 @@ export interface TrialOutcome extends Pick<TrainResult, 'backend' | 'accuracy' |
   /** TF.js tensors alive in this thread after the trial (flat across trials when nothing leaks). */
   readonly numTensors: number;
   readonly rssBytes: number;
+  /** This thread's memory after the trial: its wasm heap (the largest trial's peak), its JS heap, its array buffers. */
+  readonly wasmHeapBytes: number;
+  readonly jsHeapBytes: number;
+  readonly arrayBufferBytes: number;
   /** The saved model.json (with `saveTo`), else null. */
   readonly savedTo: string | null;
 }
@@ -89,6 +93,7 @@ export default async function runTrial(task: TrialTask): Promise<TrialOutcome> {
     }
   }
   collectGarbage();
+  const memory = process.memoryUsage();
   return {
     backend: r.backend,
     accuracy: r.accuracy,
@@ -101,7 +106,10 @@ export default async function runTrial(task: TrialTask): Promise<TrialOutcome> {
     curve: r.history.map((h) => ({ epoch: h.epoch, step: h.step, accuracy: h.testAccuracy, loss: h.testLoss, trainLoss: h.trainLoss })),
     latencyMs: r.latency?.batch1Ms ?? null,
     numTensors: tf.memory().numTensors,
-    rssBytes: process.memoryUsage().rss,
+    rssBytes: memory.rss,
+    wasmHeapBytes: wasmHeapBytes(),
+    jsHeapBytes: memory.heapTotal,
+    arrayBufferBytes: memory.arrayBuffers,
     savedTo,
   };
 }
