@@ -98,7 +98,8 @@ async function wasmProfile(size: Size): Promise<{ stepKernelMs: number; top15: K
   dispose();
   const byKernel = new Map<string, { ms: number; calls: number }>();
   for (const k of info.kernels) {
-    if (k.name.endsWith('__op')) continue; // op wrappers, their kernels are listed themselves
+    // Op wrappers and customGrad scopes ('unnamed scope': swish, pooling) hold kernels that are listed themselves.
+    if (k.name.endsWith('__op') || k.name === 'unnamed scope') continue;
     const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
     e.ms += k.kernelTimeMs as number;
     e.calls++;
