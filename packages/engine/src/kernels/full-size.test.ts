@@ -7,11 +7,9 @@
 import test from 'ava';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { useBackend } from '../backend.js';
-import { TrainingActivation } from '../layers/activation.js';
 import { seededRandom } from '../random.js';
 import { tf } from '../tf.js';
-import { BATCH_NORM_TRAIN } from './batch-norm-train.js';
-import { HeapFiller, maxRelativeDifference, onBackend, wasmHeap } from './kernel-testing.js';
+import { batchNormOutputsAndGradients, HeapFiller, maxRelativeDifference, onBackend, swishOutputAndGradient, wasmHeap } from './kernel-testing.js';
 import type { InputTensor } from './kernel-testing.js';
 import { useSimdLoops } from './simd/channel-loops.js';
 
@@ -105,16 +103,7 @@ for (const shape of [[1, 112, 112, 96], [2, 56, 56, 144], [2, 7, 7, 1280]] as co
   test.serial(`training batch norm on ${shape.join('×')} (SIMD and JavaScript passes): y, mean, variance, dx, dγ, dβ equal cpu above 2 GiB, across heap growth`, async (t) => {
     const C = shape[3];
     const inputs = [values(shape), values([C]), values([C]), values(shape)];
-    const { worst, lowestInput, grew } = await compare(inputs, (x, gamma, beta, r) => {
-      const [g, b, s] = [gamma as tf.Tensor, beta as tf.Tensor, r as tf.Tensor];
-      // cpu: TF.js' own moments + batchNorm; wasm: ScaleLab's fused kernel and its gradient.
-      const forward = (a: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor): tf.Tensor[] => {
-        if (tf.getBackend() !== 'cpu') return tf.engine().runKernel(BATCH_NORM_TRAIN, { x: a, gamma: gg, beta: bb }, { epsilon: 1e-3 }) as tf.Tensor[];
-        const m = tf.moments(a, [0, 1, 2]);
-        return [tf.batchNorm(a, m.mean, m.variance, bb, gg, 1e-3), m.mean, m.variance];
-      };
-      return [...forward(x as tf.Tensor, g, b), ...tf.grads((a: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(forward(a, gg, bb)[0] as tf.Tensor, s)))([x as tf.Tensor, g, b])];
-    }, [true, false]);
+    const { worst, lowestInput, grew } = await compare(inputs, (x, gamma, beta, r) => batchNormOutputsAndGradients(x as tf.Tensor, gamma as tf.Tensor, beta as tf.Tensor, r as tf.Tensor), [true, false]);
     t.true(lowestInput >= TWO_GIB, `inputs at ${lowestInput}`);
     t.true(grew, 'the heap grew between the two calls');
     t.true(worst <= 1e-4, `max relative error ${worst}`);
@@ -123,11 +112,7 @@ for (const shape of [[1, 112, 112, 96], [2, 56, 56, 144], [2, 7, 7, 1280]] as co
 
 test.serial('swish in training on 1×112×112×96 (SIMD and JavaScript gradient): output and gradient equal cpu above 2 GiB, across heap growth', async (t) => {
   const shape = [1, 112, 112, 96];
-  const { worst, lowestInput, grew } = await compare([values(shape), values(shape)], (x, r) => {
-    const layer = new TrainingActivation({ activation: 'swish' });
-    const f = (a: tf.Tensor): tf.Tensor => layer.apply(a, { training: true }) as tf.Tensor;
-    return [f(x as tf.Tensor), tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), r as tf.Tensor)))(x as tf.Tensor)];
-  }, [true, false]);
+  const { worst, lowestInput, grew } = await compare([values(shape), values(shape)], (x, r) => swishOutputAndGradient(x as tf.Tensor, r as tf.Tensor), [true, false]);
   t.true(lowestInput >= TWO_GIB, `inputs at ${lowestInput}`);
   t.true(grew, 'the heap grew between the two calls');
   t.true(worst <= 1e-5, `max relative error ${worst}`);

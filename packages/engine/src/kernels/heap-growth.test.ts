@@ -7,11 +7,10 @@
  */
 import test from 'ava';
 import { useBackend } from '../backend.js';
-import { TrainingActivation } from '../layers/activation.js';
 import { seededRandom } from '../random.js';
 import { tf } from '../tf.js';
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from './batch-norm-train.js';
-import { HeapFiller, maxAbsDifference, onBothBackends, wasmHeap } from './kernel-testing.js';
+import { batchNormOutputsAndGradients, HeapFiller, maxAbsDifference, onBothBackends, swishOutputAndGradient, wasmHeap } from './kernel-testing.js';
 import type { InputTensor } from './kernel-testing.js';
 import { WASM_TRAINING_KERNELS } from './register.js';
 import { SWISH_GRAD } from './swish-grad.js';
@@ -68,36 +67,20 @@ for (const c of CASES) {
   });
 }
 
-for (const simd of [true, false]) {
-  test.serial(`training batch norm (${simd ? 'SIMD' : 'JavaScript'} passes): outputs and gradients equal cpu when the heap grows inside the kernels`, async (t) => {
-    const shape = [4, 6, 6, 64];
-    useSimdLoops(simd);
-    const [cpu, wasm] = await onBothBackends([input(shape), input([64]), input([64]), input(shape)], (x, gamma, beta, r) => {
-      const forward = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor[] => {
-        if (tf.getBackend() !== 'cpu') return tf.engine().runKernel(BATCH_NORM_TRAIN, { x: a, gamma: g, beta: b }, { epsilon: 1e-3 }) as tf.Tensor[];
-        const m = tf.moments(a, [0, 1, 2]);
-        return [tf.batchNorm(a, m.mean, m.variance, b, g, 1e-3), m.mean, m.variance];
-      };
-      const [g, b] = [gamma as tf.Tensor, beta as tf.Tensor];
-      return [...forward(x as tf.Tensor, g, b), ...tf.grads((a: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(forward(a, gg, bb)[0] as tf.Tensor, r as tf.Tensor)))([x as tf.Tensor, g, b])];
+// Batch norm and swish, each on its SIMD and its JavaScript loops.
+const PASSES: readonly { name: string; inputs: readonly (readonly number[])[]; f: (...xs: tf.Tensor[]) => tf.Tensor[]; tolerance: number }[] = [
+  { name: 'training batch norm: outputs and gradients', inputs: [[4, 6, 6, 64], [64], [64], [4, 6, 6, 64]], f: (x, g, b, r) => batchNormOutputsAndGradients(x as tf.Tensor, g as tf.Tensor, b as tf.Tensor, r as tf.Tensor), tolerance: 1e-4 },
+  { name: 'swish in training: output and gradient', inputs: [[2, 8, 8, 64], [2, 8, 8, 64]], f: (x, r) => swishOutputAndGradient(x as tf.Tensor, r as tf.Tensor), tolerance: 1e-5 },
+];
+for (const p of PASSES) {
+  for (const simd of [true, false]) {
+    test.serial(`${p.name} (${simd ? 'SIMD' : 'JavaScript'} loops) equal cpu when the heap grows inside the kernels`, async (t) => {
+      useSimdLoops(simd);
+      const [cpu, wasm] = await onBothBackends(p.inputs.map(input), p.f);
+      useSimdLoops(true);
+      t.true(maxAbsDifference(cpu, wasm) <= p.tolerance, `max abs error ${maxAbsDifference(cpu, wasm)}`);
     });
-    useSimdLoops(true);
-    t.true(maxAbsDifference(cpu, wasm) <= 1e-4, `max abs error ${maxAbsDifference(cpu, wasm)}`);
-  });
-}
-
-for (const simd of [true, false]) {
-  test.serial(`swish in training (${simd ? 'SIMD' : 'JavaScript'} gradient): output and gradient equal cpu when the heap grows inside the kernel`, async (t) => {
-    const shape = [2, 8, 8, 64];
-    useSimdLoops(simd);
-    const [cpu, wasm] = await onBothBackends([input(shape), input(shape)], (x, r) => {
-      const layer = new TrainingActivation({ activation: 'swish' });
-      const f = (a: tf.Tensor): tf.Tensor => layer.apply(a, { training: true }) as tf.Tensor;
-      return [f(x as tf.Tensor), tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), r as tf.Tensor)))(x as tf.Tensor)];
-    });
-    useSimdLoops(true);
-    t.true(maxAbsDifference(cpu, wasm) <= 1e-5, `max abs error ${maxAbsDifference(cpu, wasm)}`);
-  });
+  }
 }
 
 test.serial('the heap did grow inside every watched kernel (else the tests above prove nothing)', (t) => {

@@ -5,7 +5,9 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { useBackend } from '../backend.js';
+import { TrainingActivation } from '../layers/activation.js';
 import { tf } from '../tf.js';
+import { BATCH_NORM_TRAIN } from './batch-norm-train.js';
 
 export interface InputTensor {
   readonly values: Float32Array;
@@ -97,4 +99,24 @@ export class HeapFiller {
     const heap = wasmHeap();
     for (const at of this.blocks.splice(0)) heap._free(at);
   }
+}
+
+/**
+ * Training batch norm's outputs [y, mean, variance] and the gradients [dx, dγ, dβ] of sum(y·r): on cpu by TF.js'
+ * moments + batchNorm (the reference), elsewhere by ScaleLab's kernel and its gradient.
+ */
+export function batchNormOutputsAndGradients(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, r: tf.Tensor): tf.Tensor[] {
+  const forward = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor[] => {
+    if (tf.getBackend() !== 'cpu') return tf.engine().runKernel(BATCH_NORM_TRAIN, { x: a, gamma: g, beta: b }, { epsilon: 1e-3 }) as tf.Tensor[];
+    const m = tf.moments(a, [0, 1, 2]);
+    return [tf.batchNorm(a, m.mean, m.variance, b, g, 1e-3), m.mean, m.variance];
+  };
+  return [...forward(x, gamma, beta), ...tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(forward(a, g, b)[0] as tf.Tensor, r)))([x, gamma, beta])];
+}
+
+/** Swish in training, y and the gradient of sum(y·r): TF.js' own on cpu, ScaleLab's on wasm (TrainingActivation). */
+export function swishOutputAndGradient(x: tf.Tensor, r: tf.Tensor): tf.Tensor[] {
+  const layer = new TrainingActivation({ activation: 'swish' });
+  const f = (a: tf.Tensor): tf.Tensor => layer.apply(a, { training: true }) as tf.Tensor;
+  return [f(x), tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), r)))(x)];
 }

@@ -11,12 +11,10 @@ import { useBackend } from '../backend.js';
 import { buildModel } from '../build.js';
 import { seededRandom } from '../random.js';
 import { tf } from '../tf.js';
-import { TrainingActivation } from '../layers/activation.js';
 import { TrainingBatchNormalization } from '../layers/batch-norm.js';
 import { TrainingConv2D } from '../layers/conv.js';
 import { TrainingGlobalAveragePooling2D } from '../layers/global-average-pooling.js';
-import { BATCH_NORM_TRAIN } from './batch-norm-train.js';
-import { maxAbsDifference, onBothBackends } from './kernel-testing.js';
+import { batchNormOutputsAndGradients, maxAbsDifference, onBothBackends, swishOutputAndGradient } from './kernel-testing.js';
 import { useSimdLoops } from './simd/channel-loops.js';
 
 const random = seededRandom(42);
@@ -80,23 +78,7 @@ test.serial('training-mode batch norm (forward outputs and dx, dγ, dβ) equals 
       { values: values(C), shape: [C] },
       { values: values(size(shape)), shape },
     ];
-    const cpuRef = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, r: tf.Tensor): tf.Tensor[] => {
-      const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor => {
-        const m = tf.moments(a, [0, 1, 2]);
-        return tf.sum(tf.mul(tf.batchNorm(a, m.mean, m.variance, b, g, 1e-3), r));
-      };
-      const m = tf.moments(x, [0, 1, 2]);
-      return [tf.batchNorm(x, m.mean, m.variance, beta, gamma, 1e-3), m.mean, m.variance, ...tf.grads(f)([x, gamma, beta])];
-    };
-    const fused = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, r: tf.Tensor): tf.Tensor[] => {
-      const run = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor[] => tf.engine().runKernel(BATCH_NORM_TRAIN, { x: a, gamma: g, beta: b }, { epsilon: 1e-3 }) as tf.Tensor[];
-      const [y, mean, variance] = run(x, gamma, beta) as [tf.Tensor, tf.Tensor, tf.Tensor];
-      return [y, mean, variance, ...tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul((run(a, g, b)[0] as tf.Tensor), r)))([x, gamma, beta])];
-    };
-    await useBackend('cpu');
-    const expected = tf.tidy(() => cpuRef(...(inputs.map((i) => tf.tensor(i.values, i.shape)) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor])).map((x) => x.dataSync() as Float32Array));
-    await useBackend('wasm');
-    const actual = tf.tidy(() => fused(...(inputs.map((i) => tf.tensor(i.values, i.shape)) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor])).map((x) => x.dataSync() as Float32Array));
+    const [expected, actual] = await onBothBackends(inputs, (x, gamma, beta, r) => batchNormOutputsAndGradients(x as tf.Tensor, gamma as tf.Tensor, beta as tf.Tensor, r as tf.Tensor));
     worst = Math.max(worst, maxAbsError(t, expected, actual));
   }
   t.true(worst <= 1e-4, `max abs error ${worst}`);
@@ -158,11 +140,7 @@ for (const simd of [true, false]) {
     for (const shape of [[2, 5, 7, 12], [3, 5, 7, 3], [1, 1, 1, 5]]) {
       const inputs = [{ values: values(size(shape)).map((v) => 6 * v), shape }, { values: values(size(shape)), shape }];
       useSimdLoops(simd);
-      const [cpu, wasm] = await onBothBackends(inputs, (x, r) => {
-        const layer = new TrainingActivation({ activation: 'swish' });
-        const f = (a: tf.Tensor): tf.Tensor => layer.apply(a, { training: true }) as tf.Tensor;
-        return [f(x as tf.Tensor), tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), r as tf.Tensor)))(x as tf.Tensor)];
-      });
+      const [cpu, wasm] = await onBothBackends(inputs, (x, r) => swishOutputAndGradient(x as tf.Tensor, r as tf.Tensor));
       useSimdLoops(true);
       worst = Math.max(worst, maxAbsError(t, cpu, wasm));
     }
