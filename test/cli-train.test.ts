@@ -1,6 +1,8 @@
 /** `scalelab train` end to end on small budgets (the full MNIST acceptance run is in the issue's closing note). */
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -112,4 +114,40 @@ test('a diverging run exits 1 with one line saying so, not a stack trace', (t) =
   t.is(r.code, 1);
   t.regex(r.stderr, /training diverged: the loss became (NaN|Infinity|-Infinity) at step \d+/);
   t.notRegex(r.stderr, /\n\s+at /);
+});
+
+test('train refuses, before loading any data, a model that cannot fit the wasm heap: one line naming the batch that would fit, exit 2', (t) => {
+  // A dataset folder that does not exist: refusing first is what keeps its "does not exist" from showing.
+  const r = run('train', 'efficientnet-b0', '--resolution', '224', '--batch', '64', '--dataset', 'folder:/nonexistent/scalelab-data', '--backend', 'wasm');
+  t.is(r.code, 2, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  t.is(lines.length, 1, r.stderr);
+  t.regex(lines[0] ?? '', /efficientnet-b0 at 224 px needs about [\d.]+ GB of wasm heap to train at batch 64 .*: batch \d+ would fit$/);
+});
+
+test('train --save DIR writes model.json + weights.bin that tf.loadLayersModel reads and `analyze DIR/model.json` prices as the spec', async (t) => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'scalelab-cli-save-')), 'proxy');
+  const r = run('train', 'proxy-b0', '--dataset', 'synthetic', '--steps', '2', '--batch', '16', '--backend', 'wasm', '--save', dir, '--json');
+  t.is(r.code, 0, r.stderr);
+  t.is((JSON.parse(r.stdout) as { saved: string }).saved, join(dir, 'model.json'));
+  // The analysis of the saved topology against the spec's (synthetic data: 1 channel, 10 classes, as proxy-b0's).
+  const fromFile = JSON.parse(run('analyze', join(dir, 'model.json'), '--json').stdout) as { params: { total: number }; macs: number };
+  const fromSpec = JSON.parse(run('analyze', 'proxy-b0', '--json').stdout) as { params: { total: number }; macs: number };
+  t.is(fromFile.params.total, fromSpec.params.total);
+  t.is(fromFile.macs, fromSpec.macs);
+  const { tf, modelFiles, useBackend } = await import('@scalelab/engine');
+  await useBackend('cpu');
+  const model = await tf.loadLayersModel(modelFiles(join(dir, 'model.json')));
+  const p = model.predict(tf.zeros([2, 32, 32, 1])) as import('@scalelab/engine').tf.Tensor;
+  t.deepEqual(p.shape, [2, 10]);
+  const rows = p.sum(1).dataSync();
+  t.true(Math.abs((rows[0] ?? 0) - 1) < 1e-5, 'softmax rows sum to 1');
+});
+
+test('train --save into a path that is a file: one line, exit 2', (t) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'scalelab-cli-save-')), 'a-file');
+  writeFileSync(file, 'x');
+  const r = run('train', 'proxy-b0', '--dataset', 'synthetic', '--steps', '1', '--batch', '8', '--resolution', '16', '--save', file);
+  t.is(r.code, 2, r.stderr);
+  t.is(r.stderr.trim().split('\n').length, 1, r.stderr);
 });

@@ -3,9 +3,11 @@
  * npm registry is reachable) → `wasm` with ScaleLab's gradient kernels → `cpu`. A forced backend that cannot load
  * is an error; the automatic choice falls through.
  */
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { EngineError } from './errors.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
 import { tf } from './tf.js';
+import { guardHeapAllocations } from './wasm-heap.js';
 
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -30,6 +32,7 @@ async function load(name: BackendName): Promise<void> {
   await prepare(name);
   if (!(await tf.setBackend(name))) throw new Error(`TF.js could not initialize the '${name}' backend`);
   await tf.ready();
+  if (name === 'wasm') guardHeapAllocations(tf.backend() as BackendWasm);
 }
 
 async function prepareOnce(name: BackendName): Promise<void> {

@@ -7,7 +7,10 @@
 import { tf } from './tf.js';
 import { expandNetwork, forBlockKind } from '@scalelab/arch';
 import type { Activation, NetworkSpec, PerBlockKind } from '@scalelab/arch';
+import { TrainingActivation } from './layers/activation.js';
 import { TrainingBatchNormalization } from './layers/batch-norm.js';
+import { TrainingConv2D } from './layers/conv.js';
+import { TrainingGlobalAveragePooling2D } from './layers/global-average-pooling.js';
 import { SeededDropout } from './layers/dropout.js';
 import { Normalization } from './layers/normalization.js';
 
@@ -63,18 +66,16 @@ class NetworkBuilder {
   }
 
   conv(x: SymbolicTensor, name: string, filters: number, kernel: number, stride: number, options: { bias?: boolean; activation?: Activation | 'sigmoid' } = {}): SymbolicTensor {
-    return tf.layers
-      .conv2d({
-        name,
-        filters,
-        kernelSize: kernel,
-        strides: stride,
-        padding: 'same',
-        useBias: options.bias ?? this.convBias,
-        kernelInitializer: this.convInit(),
-        ...(options.activation === undefined ? {} : { activation: options.activation }),
-      })
-      .apply(x) as SymbolicTensor;
+    return new TrainingConv2D({
+      name,
+      filters,
+      kernelSize: kernel,
+      strides: stride,
+      padding: 'same',
+      useBias: options.bias ?? this.convBias,
+      kernelInitializer: this.convInit(),
+      ...(options.activation === undefined ? {} : { activation: options.activation }),
+    }).apply(x) as SymbolicTensor;
   }
 
   depthwise(x: SymbolicTensor, name: string, kernel: number, stride: number): SymbolicTensor {
@@ -88,7 +89,7 @@ class NetworkBuilder {
   }
 
   act(x: SymbolicTensor, name: string, activation: Activation): SymbolicTensor {
-    return tf.layers.activation({ name, activation }).apply(x) as SymbolicTensor;
+    return new TrainingActivation({ name, activation }).apply(x) as SymbolicTensor;
   }
 
   /** conv → BN → act, the unit most blocks are made of. */
@@ -103,7 +104,7 @@ class NetworkBuilder {
   }
 
   se(x: SymbolicTensor, prefix: string, channels: number, seChannels: number, activation: Activation): SymbolicTensor {
-    let s = tf.layers.globalAveragePooling2d({ name: `${prefix}_se_squeeze` }).apply(x) as SymbolicTensor;
+    let s = new TrainingGlobalAveragePooling2D({ name: `${prefix}_se_squeeze` }).apply(x) as SymbolicTensor;
     s = tf.layers.reshape({ name: `${prefix}_se_reshape`, targetShape: [1, 1, channels] }).apply(s) as SymbolicTensor;
     s = this.conv(s, `${prefix}_se_reduce`, seChannels, 1, 1, { bias: true, activation });
     s = this.conv(s, `${prefix}_se_expand`, channels, 1, 1, { bias: true, activation: 'sigmoid' });
@@ -219,7 +220,7 @@ export function buildModel(spec: NetworkSpec, options: BuildOptions = {}): tf.La
   });
   if (net.head?.kind === 'conv') x = b.convBnAct(x, 'top', net.head.outChannels, 1, 1, net.activation, '_');
   if (net.head?.kind === 'bn') x = b.act(b.bn(x, 'top_bn'), 'top_activation', net.activation);
-  x = tf.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as SymbolicTensor;
+  x = new TrainingGlobalAveragePooling2D({ name: 'avg_pool' }).apply(x) as SymbolicTensor;
   x = b.dropout(x, 'top_dropout', net.dropout);
   const output = b.dense(x, net.classes);
   return tf.model({ name: net.name, inputs: input, outputs: output });

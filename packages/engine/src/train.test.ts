@@ -2,6 +2,7 @@ import test from 'ava';
 import { parseArchFile, withClasses, zooModel } from '@scalelab/arch';
 import { useBackend } from './backend.js';
 import { buildModel } from './build.js';
+import { resizeSet } from './data/resize.js';
 import { syntheticDataset } from './data/synthetic.js';
 import { EngineError } from './errors.js';
 import { tf } from './tf.js';
@@ -143,4 +144,14 @@ test('label smoothing, weight decay and EMA decay out of range are rejected with
   t.throws(() => trainSpec(tiny, data, { labelSmoothing: 1 }), { message: /label smoothing must be in \[0, 1\), got 1/ });
   t.throws(() => trainSpec(tiny, data, { weightDecay: -1 }), { message: /weight decay must be a number ≥ 0, got -1/ });
   t.throws(() => trainSpec(tiny, data, { ema: 1.5 }), { message: /EMA decay must be in \[0, 1\), got 1.5/ });
+});
+
+test.serial('training at a resolution other than the data\'s (batches resized as gathered) equals training on a resized copy, bit for bit', (t) => {
+  const at20 = { ...data, size: 20, train: resizeSet(data.train, 16, 1, 20), test: resizeSet(data.test, 16, 1, 20) };
+  const options = { steps: 6, batchSize: 16, seed: 4 };
+  const resizedCopy = trainSpec(tiny, at20, options);
+  const perBatch = trainSpec(tiny, data, { ...options, resolution: 20 });
+  t.deepEqual(perBatch.history.map(({ seconds, ...h }) => h), resizedCopy.history.map(({ seconds, ...h }) => h));
+  const native = trainSpec(tiny, data, options);
+  t.notDeepEqual(native.history.map((h) => h.trainLoss), perBatch.history.map((h) => h.trainLoss), 'the resolution did change');
 });

@@ -5,16 +5,18 @@
 import { withClasses } from '@scalelab/arch';
 import type { NetworkSpec } from '@scalelab/arch';
 import { buildModel } from './build.js';
+import { gatherBatch } from './data/batch.js';
 import type { Dataset, ImageSet } from './data/dataset.js';
 import { EngineError } from './errors.js';
 import { measureLatency } from './latency.js';
+import { createOptimizer } from './optimizers.js';
+import type { OptimizerName } from './optimizers.js';
+import { assertFitsWasmHeap } from './memory-estimate.js';
 import type { Latency, LatencyOptions } from './latency.js';
 import { seededRandom, shuffledIndices } from './random.js';
 import { tf } from './tf.js';
 import { WeightAverage } from './weight-average.js';
 
-export const OPTIMIZERS = ['adam', 'momentum', 'sgd', 'rmsprop'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
 export const SCHEDULES = ['cosine', 'constant'] as const;
 export type ScheduleName = (typeof SCHEDULES)[number];
 
@@ -49,6 +51,13 @@ export interface TrainOptions {
   readonly seed?: number;
   /** Evaluate on the test set after every epoch (default) or only at the end. */
   readonly evaluateEachEpoch?: boolean;
+  /**
+   * Default: the training batch. Evaluation then allocates tensors of the sizes training freed, so it never grows
+   * the wasm heap. Measured: B0 at 224 px trained at batch 2 (heap 744 MB) grew it to 1,039 MB evaluating at
+   * batch 21, although 21 images need fewer bytes than 2 trained (the larger tensors need new contiguous space);
+   * and before any bound, batch 200 overflowed the 4 GiB heap. The cost: proxy-b0 evaluates MNIST's 1,996 test
+   * digits in 1.8 s at batch 32 against 1.2 s at 128 or 256.
+   */
   readonly evalBatchSize?: number;
   readonly onProgress?: (p: TrainProgress) => void;
   /**
@@ -57,6 +66,13 @@ export interface TrainOptions {
    * MNIST it cost accuracy at 8 epochs and gained ~0.5–1 point at 15–16.
    */
   readonly augment?: 'shift' | 'none';
+  /**
+   * Train at this resolution rather than the data's: batches are resized as they are gathered, so one stored
+   * dataset (e.g. shared by search workers) serves every resolution. Default: the data's own.
+   */
+  readonly resolution?: number;
+  /** Keep the trained model and return it (TrainResult.model, the caller disposes it); default: disposed. */
+  readonly keepModel?: boolean;
   /** Also measure inference latency of the trained model (`true` for the defaults). */
   readonly latency?: boolean | LatencyOptions;
 }
@@ -100,6 +116,8 @@ export interface TrainResult {
   readonly augment: 'shift' | 'none';
   readonly ema: number;
   readonly latency?: Latency;
+  /** The trained model, with `keepModel` (the caller disposes it): e.g. to `saveModelFiles`. */
+  readonly model?: tf.LayersModel;
 }
 
 /**
@@ -121,35 +139,6 @@ export const TRAINING_DEFAULTS = {
 
 const DEFAULT_LR: Record<OptimizerName, number> = { adam: 3e-3, momentum: 0.05, sgd: 0.05, rmsprop: 1e-3 };
 
-/** An optimizer whose learning rate can be changed every step. */
-interface ScheduledOptimizer {
-  readonly optimizer: tf.Optimizer;
-  setLearningRate(lr: number): void;
-  dispose(): void;
-}
-
-function makeOptimizer(name: OptimizerName, lr: number): ScheduledOptimizer {
-  switch (name) {
-    case 'sgd':
-    case 'momentum': {
-      // SGD-family optimizers cache −lr in a scalar; only their own setLearningRate refreshes it.
-      const o = name === 'sgd' ? tf.train.sgd(lr) : tf.train.momentum(lr, 0.9);
-      const dispose = (): void => {
-        o.dispose();
-        // TF.js 4.22: MomentumOptimizer.dispose() forgets the −lr scalar `c` it inherits from SGD (one leaked tensor).
-        if (name === 'momentum') (o as unknown as { c: tf.Tensor }).c.dispose();
-      };
-      return { optimizer: o, setLearningRate: (value) => o.setLearningRate(value), dispose };
-    }
-    case 'adam':
-    case 'rmsprop': {
-      // These read their `learningRate` field on every step.
-      const o = name === 'adam' ? tf.train.adam(lr) : tf.train.rmsprop(lr, 0.9, 0.9, 1e-3);
-      return { optimizer: o, setLearningRate: (value) => void ((o as unknown as { learningRate: number }).learningRate = value), dispose: () => o.dispose() };
-    }
-  }
-}
-
 /** Learning rate at `step` (0-based): linear warm-up, then constant or cosine decay to zero. */
 export function learningRateAt(step: number, total: number, peak: number, warmup: number, schedule: ScheduleName): number {
   if (step < warmup) return (peak * (step + 1)) / warmup;
@@ -165,23 +154,12 @@ function validate(o: TrainOptions): void {
   positiveInt('epochs', o.epochs);
   positiveInt('steps', o.steps);
   positiveInt('batch size', o.batchSize);
+  positiveInt('resolution', o.resolution);
   if (o.learningRate !== undefined && !(o.learningRate > 0 && Number.isFinite(o.learningRate))) throw new EngineError('BAD_TRAINING_OPTION', `learning rate must be a positive number, got ${String(o.learningRate)}`);
   if (o.labelSmoothing !== undefined && !(o.labelSmoothing >= 0 && o.labelSmoothing < 1)) throw new EngineError('BAD_TRAINING_OPTION', `label smoothing must be in [0, 1), got ${String(o.labelSmoothing)}`);
   if (o.weightDecay !== undefined && !(o.weightDecay >= 0 && Number.isFinite(o.weightDecay))) throw new EngineError('BAD_TRAINING_OPTION', `weight decay must be a number ≥ 0, got ${String(o.weightDecay)}`);
   if (o.ema !== undefined && !(o.ema >= 0 && o.ema < 1)) throw new EngineError('BAD_TRAINING_OPTION', `EMA decay must be in [0, 1), got ${String(o.ema)}`);
   if (o.bnMomentum !== undefined && !(o.bnMomentum >= 0 && o.bnMomentum < 1)) throw new EngineError('BAD_TRAINING_OPTION', `BN momentum must be in [0, 1), got ${String(o.bnMomentum)}`);
-}
-
-/** Copy the examples `order[start…end)` of a set into one batch. */
-function gather(set: ImageSet, pixels: number, order: Int32Array, start: number, end: number): { x: Float32Array; y: Int32Array } {
-  const x = new Float32Array((end - start) * pixels);
-  const y = new Int32Array(end - start);
-  for (let i = start; i < end; i++) {
-    const j = order[i] as number;
-    x.set(set.images.subarray(j * pixels, (j + 1) * pixels), (i - start) * pixels);
-    y[i - start] = set.labels[j] as number;
-  }
-  return { x, y };
 }
 
 /** Translate every image of a batch in place by a seeded offset in [−max, max]² pixels, filling with zeros. */
@@ -246,14 +224,15 @@ export function trainingStep(
   return { loss: value, correct: tracked };
 }
 
-export function evaluate(model: tf.LayersModel, set: ImageSet, size: number, channels: number, classes: number, batchSize = 256): { accuracy: number; loss: number } {
-  const pixels = size * size * channels;
+/** Test loss and accuracy of `model` at `size` px on `set`, whose images are `storedSize` px (resized per batch). */
+export function evaluate(model: tf.LayersModel, set: ImageSet, size: number, channels: number, classes: number, batchSize = 256, storedSize = size): { accuracy: number; loss: number } {
+  const layout = { storedSize, size, channels };
   const order = Int32Array.from({ length: set.count }, (_, i) => i);
   let lossSum = 0;
   let correct = 0;
   for (let start = 0; start < set.count; start += batchSize) {
     const end = Math.min(start + batchSize, set.count);
-    const batch = gather(set, pixels, order, start, end);
+    const batch = gatherBatch(set, layout, order, start, end);
     const [l, c] = tf.tidy(() => {
       const p = model.apply(tf.tensor4d(batch.x, [end - start, size, size, channels]), { training: false }) as tf.Tensor;
       const r = lossAndCorrect(p, tf.tensor1d(batch.y, 'int32'), classes);
@@ -266,7 +245,8 @@ export function evaluate(model: tf.LayersModel, set: ImageSet, size: number, cha
 }
 
 /**
- * Train `spec` on `data` (the spec is adapted to the data: input channels, resolution and classes). Throws an
+ * Train `spec` on `data` (the spec is adapted to the data: input channels, classes, and resolution unless
+ * `options.resolution` is given). Throws an
  * EngineError('NON_FINITE_LOSS') when the loss becomes NaN or infinite.
  */
 export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOptions = {}): TrainResult {
@@ -279,16 +259,19 @@ export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOption
   const totalSteps = options.steps ?? (options.epochs ?? TRAINING_DEFAULTS.epochs) * stepsPerEpoch;
   const warmup = options.warmupSteps ?? Math.min(100, Math.floor(totalSteps * 0.05));
   const schedule = options.schedule ?? 'cosine';
-  const size = data.size;
+  const size = options.resolution ?? data.size;
   const channels = data.channels;
-  const pixels = size * size * channels;
+  const layout = { storedSize: data.size, size, channels };
   const fitted: NetworkSpec = withClasses({ ...spec, input: { ...spec.input, resolution: size, channels } }, data.classes);
 
+  const emaDecay = options.ema ?? TRAINING_DEFAULTS.ema;
+  if (tf.getBackend() === 'wasm') assertFitsWasmHeap(fitted, { batchSize, optimizer: optimizerName, ema: emaDecay > 0 });
+  const evalBatchSize = options.evalBatchSize ?? batchSize;
+
   const model = buildModel(fitted, { seed, bnMomentum: options.bnMomentum ?? TRAINING_DEFAULTS.bnMomentum, dropConnect: options.dropConnect ?? 0, outputLogits: true });
-  const { optimizer, setLearningRate, dispose: disposeOptimizer } = makeOptimizer(optimizerName, peakLr);
+  const { optimizer, setLearningRate, dispose: disposeOptimizer } = createOptimizer(optimizerName, peakLr);
   const labelSmoothing = options.labelSmoothing ?? TRAINING_DEFAULTS.labelSmoothing;
   const weightDecay = options.weightDecay ?? TRAINING_DEFAULTS.weightDecay;
-  const emaDecay = options.ema ?? TRAINING_DEFAULTS.ema;
   const average = emaDecay > 0 ? new WeightAverage(model.weights, emaDecay) : undefined;
   const random = seededRandom(seed ^ 0x5eed);
   const augment = options.augment ?? TRAINING_DEFAULTS.augment;
@@ -301,6 +284,7 @@ export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOption
   let lastLoss = Number.NaN;
   let imagesSeen = 0;
   let latency: Latency | undefined;
+  let kept = false;
   try {
     while (step < totalSteps) {
       epoch++;
@@ -312,7 +296,7 @@ export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOption
       for (let start = 0; start < data.train.count && step < totalSteps; start += batchSize, step++) {
         const t0 = performance.now();
         const end = Math.min(start + batchSize, data.train.count);
-        const batch = gather(data.train, pixels, order, start, end);
+        const batch = gatherBatch(data.train, layout, order, start, end);
         if (shift > 0) shiftBatch(batch.x, end - start, size, channels, shift, random);
         setLearningRate(learningRateAt(step, totalSteps, peakLr, warmup, schedule));
         const [loss, correct] = tf.tidy(() => {
@@ -334,7 +318,7 @@ export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOption
       if (options.evaluateEachEpoch !== false || lastEpoch) {
         options.onProgress?.({ step, totalSteps, epoch, loss: lastLoss, imagesPerSecond: imagesSeen / Math.max(trainSeconds, 1e-9), elapsedSeconds: trainSeconds + evalSeconds, phase: 'eval' });
         const t0 = performance.now();
-        const run = (): ReturnType<typeof evaluate> => evaluate(model, data.test, size, channels, data.classes, options.evalBatchSize);
+        const run = (): ReturnType<typeof evaluate> => evaluate(model, data.test, size, channels, data.classes, evalBatchSize, data.size);
         const test = average === undefined ? run() : average.evaluateWith(run);
         evalSeconds += (performance.now() - t0) / 1000;
         history.push({ epoch, step, trainLoss: epochLoss / epochSeen, trainAccuracy: epochCorrect / epochSeen, testLoss: test.loss, testAccuracy: test.accuracy, seconds: (performance.now() - epochStart) / 1000 });
@@ -343,10 +327,13 @@ export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOption
     if (options.latency !== undefined && options.latency !== false) {
       latency = measureLatency(model, size, channels, options.latency === true ? {} : options.latency);
     }
+    // The kept model holds the weights that were evaluated: the average's, when there is one.
+    if (options.keepModel === true) average?.commit();
+    kept = options.keepModel === true;
   } finally {
     average?.dispose();
     disposeOptimizer();
-    model.dispose();
+    if (!kept) model.dispose();
   }
   const last = history[history.length - 1];
   return {
@@ -368,5 +355,6 @@ export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOption
     augment,
     ema: emaDecay,
     ...(latency === undefined ? {} : { latency }),
+    ...(kept ? { model } : {}),
   };
 }

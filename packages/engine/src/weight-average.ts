@@ -40,6 +40,11 @@ export class WeightAverage {
     }
   }
 
+  /** Put the averaged weights into the model for good. */
+  commit(): void {
+    this.weights.forEach((w, i) => w.write(this.shadows[i] as tf.Tensor));
+  }
+
   dispose(): void {
     tf.dispose(this.shadows);
   }

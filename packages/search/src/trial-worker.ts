@@ -1,11 +1,12 @@
 /**
- * A piscina worker: one TF.js instance per thread, trains one candidate per task. Datasets are loaded once per
- * (name, resolution) and kept for the thread's life.
+ * A piscina worker: one TF.js instance per thread, trains one candidate per task. The dataset comes with the task
+ * (`data`: loaded once by the main thread into shared memory, `shareDataset`, not copied into workers), or else is
+ * loaded here once per (name, resolution, seed) and kept for the thread's life.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { NetworkSpec } from '@scalelab/arch';
-import { loadDataset, tf, trainSpec, useBackend } from '@scalelab/engine';
+import { loadDataset, saveModelFiles, tf, trainSpec, useBackend, wasmHeapBytes } from '@scalelab/engine';
 import type { BackendName, Dataset, TrainResult } from '@scalelab/engine';
 
 export interface TrialTask {
@@ -21,6 +22,13 @@ export interface TrialTask {
   readonly seed: number;
   readonly backend: BackendName | null;
   readonly latency: boolean;
+  /**
+   * The dataset itself, at any resolution (batches are resized to the candidate's as they are gathered): pass one
+   * `shareDataset(loadDataset(…))` to every task and workers hold no copy of their own. Absent: loaded here.
+   */
+  readonly data?: Dataset;
+  /** Write the trained model into this folder (model.json + weights.bin, `saveModelFiles`); absent: not kept. */
+  readonly saveTo?: string;
 }
 
 /** What the journal keeps of the engine's result, plus the thread's memory after the trial. */
@@ -33,6 +41,12 @@ export interface TrialOutcome extends Pick<TrainResult, 'backend' | 'accuracy' |
   /** TF.js tensors alive in this thread after the trial (flat across trials when nothing leaks). */
   readonly numTensors: number;
   readonly rssBytes: number;
+  /** This thread's memory after the trial: its wasm heap (the largest trial's peak), its JS heap, its array buffers. */
+  readonly wasmHeapBytes: number;
+  readonly jsHeapBytes: number;
+  readonly arrayBufferBytes: number;
+  /** The saved model.json (with `saveTo`), else null. */
+  readonly savedTo: string | null;
 }
 
 /**
@@ -61,16 +75,27 @@ function dataset(name: string, resolution: number, seed: number): Dataset {
 
 export default async function runTrial(task: TrialTask): Promise<TrialOutcome> {
   await useBackend(task.backend ?? undefined);
-  const data = dataset(task.dataset, task.spec.input.resolution, task.datasetSeed);
+  const data = task.data ?? dataset(task.dataset, task.spec.input.resolution, task.datasetSeed);
   const r = trainSpec(task.spec, data, {
+    resolution: task.spec.input.resolution,
     ...(task.steps === null ? { epochs: task.epochs ?? 1 } : { steps: task.steps }),
     batchSize: task.batchSize,
     ...(task.learningRate === null ? {} : { learningRate: task.learningRate }),
     augment: task.augment,
     seed: task.seed,
     latency: task.latency ? { batchSize: 32 } : false,
+    keepModel: task.saveTo !== undefined,
   });
+  let savedTo: string | null = null;
+  if (r.model !== undefined && task.saveTo !== undefined) {
+    try {
+      savedTo = await saveModelFiles(r.model, task.saveTo);
+    } finally {
+      r.model.dispose();
+    }
+  }
   collectGarbage();
+  const memory = process.memoryUsage();
   return {
     backend: r.backend,
     accuracy: r.accuracy,
@@ -84,6 +109,10 @@ export default async function runTrial(task: TrialTask): Promise<TrialOutcome> {
     latencyMs: r.latency?.batch1Ms ?? null,
     latencyBatchMs: r.latency?.batchMsPerImage ?? null,
     numTensors: tf.memory().numTensors,
-    rssBytes: process.memoryUsage().rss,
+    rssBytes: memory.rss,
+    wasmHeapBytes: wasmHeapBytes(),
+    jsHeapBytes: memory.heapTotal,
+    arrayBufferBytes: memory.arrayBuffers,
+    savedTo,
   };
 }

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { withClasses } from '@scalelab/arch';
 import { analyzeSpec } from '@scalelab/analyzer';
 import { numberFlag, oneModel, parseFlags, stringFlag } from '../args.js';
@@ -30,14 +31,18 @@ Options:
   --ema E          evaluate an exponential moving average of the weights with decay E (default 0: none)
   --augment A      shift (random translations up to 1/16 of the image) | none (default shift)
   --latency        also measure inference latency (median ms/image at batch 1 and 32)
+  --save DIR       write the trained model to DIR as TF.js files (model.json + weights.bin, softmax output):
+                   tf.loadLayersModel and \`scalelab analyze DIR/model.json\` read them
   --json           machine-readable result on stdout (progress stays on stderr)
   -h, --help       this help
 
 The defaults (16 epochs of momentum SGD, label smoothing, weight decay, random shifts) are a recipe measured on
 proxy-b0 + MNIST. The model's input channels and classes follow the dataset. Same seed and backend, same result.
+On wasm (a 4 GiB heap) a run whose memory estimate does not fit is refused before it starts, naming the batch
+that would fit.
 
 Examples:
-  scalelab train proxy-b0 --dataset mnist
+  scalelab train proxy-b0 --dataset mnist --save models/proxy-b0
   scalelab train efficientnet-b0 --width 0.25 --depth 0.5 --resolution 64 --dataset folder:./pets --epochs 5 --json`;
 
 export async function trainCommand(argv: readonly string[]): Promise<string> {
@@ -59,6 +64,7 @@ export async function trainCommand(argv: readonly string[]): Promise<string> {
     augment: { type: 'string' },
     ema: { type: 'string' },
     latency: { type: 'boolean' },
+    save: { type: 'string' },
     json: { type: 'boolean' },
   }, 'train');
   if (p.values.help === true) return TRAIN_HELP;
@@ -84,14 +90,26 @@ export async function trainCommand(argv: readonly string[]): Promise<string> {
   const datasetName = stringFlag(p, 'dataset') ?? 'mnist';
   const backendName = stringFlag(p, 'backend');
   const optimizerName = stringFlag(p, 'optimizer');
+  const saveDir = stringFlag(p, 'save');
+  if (saveDir === '') throw new UsageError('--save needs a folder');
 
   const engine = await import('@scalelab/engine');
   if (backendName !== undefined && !engine.isBackendName(backendName)) throw new UsageError(`--backend must be one of ${engine.BACKENDS.join(', ')}, got '${backendName}'`);
   if (optimizerName !== undefined && !(engine.OPTIMIZERS as readonly string[]).includes(optimizerName)) throw new UsageError(`--optimizer must be one of ${engine.OPTIMIZERS.join(', ')}, got '${optimizerName}'`);
   engine.validateDatasetName(datasetName);
 
+  // The folder first: a path that cannot be a folder fails now (one line), not after the training.
+  if (saveDir !== undefined) await mkdir(saveDir, { recursive: true });
   const { spec } = applyOverrides(source.spec, overrides);
   const backend = await engine.useBackend(backendName as Parameters<typeof engine.useBackend>[0]);
+  // Refuse a run that cannot fit before loading any data (the engine checks again with the data's channels).
+  if (backend === 'wasm') {
+    engine.assertFitsWasmHeap(classes === undefined ? spec : withClasses(spec, classes), {
+      batchSize: batchSize ?? engine.TRAINING_DEFAULTS.batchSize,
+      ...(optimizerName === undefined ? {} : { optimizer: optimizerName as (typeof engine.OPTIMIZERS)[number] }),
+      ema: (ema ?? 0) > 0,
+    });
+  }
   const data = engine.loadDataset(datasetName, spec.input.resolution, { seed, ...(classes === undefined ? {} : { classes }) });
   if (classes !== undefined && classes !== data.classes) throw new UsageError(`--classes ${classes} does not match dataset '${datasetName}', which has ${data.classes} classes`);
   const fitted = withClasses({ ...spec, input: { ...spec.input, channels: data.channels } }, data.classes);
@@ -113,6 +131,7 @@ export async function trainCommand(argv: readonly string[]): Promise<string> {
     ...(optimizerName === undefined ? {} : { optimizer: optimizerName as (typeof engine.OPTIMIZERS)[number] }),
     seed,
     latency: p.values.latency === true,
+    keepModel: saveDir !== undefined,
     onProgress: (s) => {
       const eta = s.step > 0 ? ((s.totalSteps - s.step) * s.elapsedSeconds) / s.step : Number.NaN;
       progress.update(`epoch ${s.epoch}  step ${s.step}/${s.totalSteps}  loss ${s.loss.toFixed(4)}  ${s.imagesPerSecond.toFixed(0)} img/s  ${s.phase === 'eval' ? 'evaluating…' : `ETA ${clock(eta)}`}`);
@@ -122,6 +141,14 @@ export async function trainCommand(argv: readonly string[]): Promise<string> {
     progress.log(`epoch ${h.epoch}: train loss ${h.trainLoss.toFixed(4)} acc ${(100 * h.trainAccuracy).toFixed(2)}%  test loss ${h.testLoss.toFixed(4)} acc ${(100 * h.testAccuracy).toFixed(2)}%  (${h.seconds.toFixed(1)} s)`);
   }
   progress.done();
+  let savedTo: string | undefined;
+  if (result.model !== undefined && saveDir !== undefined) {
+    try {
+      savedTo = await engine.saveModelFiles(result.model, saveDir);
+    } finally {
+      result.model.dispose();
+    }
+  }
   const json = {
     model: spec.name,
     dataset: data.name,
@@ -146,11 +173,13 @@ export async function trainCommand(argv: readonly string[]): Promise<string> {
     ema: result.ema,
     history: result.history,
     ...(result.latency === undefined ? {} : { latency: result.latency }),
+    ...(savedTo === undefined ? {} : { saved: savedTo }),
   };
   if (p.values.json === true) return JSON.stringify(json, null, 2);
   return [
     `test accuracy ${(100 * result.accuracy).toFixed(2)}%  loss ${result.loss.toFixed(4)}`,
     `${result.steps} steps in ${result.epochs} epoch(s), ${result.trainSeconds.toFixed(1)} s training (${result.imagesPerSecond.toFixed(0)} images/s) + ${result.evalSeconds.toFixed(1)} s evaluation on ${result.backend}`,
     ...(result.latency === undefined ? [] : [`latency ${result.latency.batch1Ms.toFixed(2)} ms at batch 1, ${result.latency.batchMsPerImage.toFixed(3)} ms/image at batch ${result.latency.batchSize}`]),
+    ...(savedTo === undefined ? [] : [`model saved to ${savedTo}`]),
   ].join('\n');
 }

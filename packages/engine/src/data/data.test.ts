@@ -2,11 +2,13 @@ import test from 'ava';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { EngineError } from '../errors.js';
 import { loadDataset, validateDatasetName } from './index.js';
 import { resizeImage } from './resize.js';
+import { shareDataset } from './shared.js';
 import { syntheticDataset } from './synthetic.js';
 
 test('built-in MNIST: 10,000 real digits, a fixed 8,004 / 1,996 split with every class in both', (t) => {
@@ -136,4 +138,22 @@ test('cifar10 errors name the file: missing folder, missing test batch, truncate
 test('unknown dataset names are rejected before anything loads', (t) => {
   t.throws(() => validateDatasetName('imagenet'), { message: /unknown dataset 'imagenet' \(expected mnist, synthetic, folder:<path>, cifar10:<path>\)/ });
   t.throws(() => validateDatasetName('folder:'), { message: /needs a path/ });
+});
+
+test('a shared dataset lives in SharedArrayBuffers with the same values, and a worker thread sees that memory, not a copy', async (t) => {
+  const d = syntheticDataset({ classes: 3, size: 8, trainPerClass: 4, testPerClass: 2, seed: 2 });
+  const s = shareDataset(d);
+  t.true(s.train.images.buffer instanceof SharedArrayBuffer);
+  t.true(s.test.labels.buffer instanceof SharedArrayBuffer);
+  t.deepEqual(Array.from(s.train.images), Array.from(d.train.images));
+  t.deepEqual(Array.from(s.test.labels), Array.from(d.test.labels));
+  t.is(shareDataset(s), s, 'sharing a shared dataset copies nothing');
+  // The worker writes 42 into the first pixel of the dataset it was posted; the main thread must see it.
+  const worker = new Worker('const { parentPort } = require("node:worker_threads"); parentPort.once("message", (d) => { d.train.images[0] = 42; parentPort.postMessage("done"); });', { eval: true });
+  await new Promise<void>((resolve) => {
+    worker.once('message', () => resolve());
+    worker.postMessage(s);
+  });
+  await worker.terminate();
+  t.is(s.train.images[0], 42);
 });

@@ -10,6 +10,7 @@ import { syntheticDataset } from './synthetic.js';
 export type { Dataset, ImageSet } from './dataset.js';
 export { resizeImage, resizeSet } from './resize.js';
 export { syntheticDataset } from './synthetic.js';
+export { shareDataset } from './shared.js';
 export type { SyntheticOptions } from './synthetic.js';
 
 export const DATASET_FORMS = ['mnist', 'synthetic', 'folder:<path>', 'cifar10:<path>'] as const;

@@ -17,6 +17,7 @@ import { f32, f64, free } from './heap.js';
 import type { KernelArgs, TensorInfo } from './heap.js';
 import { address, channelLoops } from './simd/channel-loops.js';
 import type { ChannelLoops } from './simd/channel-loops.js';
+import { releaseEarly } from './release-early.js';
 
 export const BATCH_NORM_TRAIN = 'ScaleLabBatchNormTrain';
 export const BATCH_NORM_TRAIN_GRAD = 'ScaleLabBatchNormTrainGrad';
@@ -181,6 +182,7 @@ export const batchNormTrainGradient: tf.GradConfig = {
     const dyY = Array.isArray(dy) ? dy[0] : dy;
     if (dyY === undefined) throw new Error(`${BATCH_NORM_TRAIN}: no gradient for y`);
     const [dx, dGamma, dBeta] = tf.engine().runKernel(BATCH_NORM_TRAIN_GRAD, { dy: dyY, x, mean, variance, gamma }, attrs) as tf.Tensor[];
+    releaseEarly(dyY, ...saved);
     return { x: () => dx as tf.Tensor, gamma: () => dGamma as tf.Tensor, beta: () => dBeta as tf.Tensor };
   },
 };

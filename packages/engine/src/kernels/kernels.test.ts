@@ -11,29 +11,19 @@ import { useBackend } from '../backend.js';
 import { buildModel } from '../build.js';
 import { seededRandom } from '../random.js';
 import { tf } from '../tf.js';
-import { BATCH_NORM_TRAIN } from './batch-norm-train.js';
+import { TrainingBatchNormalization } from '../layers/batch-norm.js';
+import { TrainingConv2D } from '../layers/conv.js';
+import { TrainingGlobalAveragePooling2D } from '../layers/global-average-pooling.js';
+import { batchNormOutputsAndGradients, maxAbsDifference, onBothBackends, swishOutputAndGradient } from './kernel-testing.js';
+import { useSimdLoops } from './simd/channel-loops.js';
 
 const random = seededRandom(42);
 const values = (n: number): Float32Array => Float32Array.from({ length: n }, () => random() * 2 - 1);
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
-/** Run `f` on cpu and on wasm with the same inputs; return both outputs as flat arrays. */
-async function onBothBackends(inputs: readonly { values: Float32Array; shape: number[] }[], f: (...xs: tf.Tensor[]) => tf.Tensor[]): Promise<[Float32Array[], Float32Array[]]> {
-  const run = async (backend: 'cpu' | 'wasm'): Promise<Float32Array[]> => {
-    await useBackend(backend);
-    return tf.tidy(() => f(...inputs.map((i) => tf.tensor(i.values, i.shape))).map((t) => t.dataSync() as Float32Array));
-  };
-  return [await run('cpu'), await run('wasm')];
-}
-
 function maxAbsError(t: ExecutionContext, a: readonly Float32Array[], b: readonly Float32Array[]): number {
-  t.is(a.length, b.length);
-  let worst = 0;
-  a.forEach((x, i) => {
-    const y = b[i] as Float32Array;
-    t.is(x.length, y.length);
-    for (let j = 0; j < x.length; j++) worst = Math.max(worst, Math.abs((x[j] as number) - (y[j] as number)));
-  });
+  const worst = maxAbsDifference(a, b);
+  t.true(Number.isFinite(worst), 'outputs of the same count and sizes');
   return worst;
 }
 
@@ -53,15 +43,16 @@ for (const kernel of [1, 3, 5]) for (const stride of [1, 2]) for (const pad of [
 }
 
 // Depthwise multiplier 1 takes the forward-convolution route for dX, multiplier 2 the direct loop; 8 channels
-// take the SIMD loop for dW, 5 the JavaScript one: test each.
-for (const [kind, mult, inC] of [['conv2d', 1, 5], ['depthwise', 1, 5], ['depthwise', 1, 8], ['depthwise', 2, 5], ['depthwise', 2, 8]] as const) {
-  const name = kind === 'conv2d' ? kind : `${kind} (multiplier ${mult}, ${inC} channels)`;
+// take the SIMD loop for dW, 5 the JavaScript one. conv2d with 8 input and 12 output channels takes the SIMD
+// aᵀ·b loop for dW (4×8 tiles and a 4-column tail), with 5 input channels the XNNPACK matmul: test each.
+for (const [kind, mult, inC, outC2d] of [['conv2d', 1, 5, 6], ['conv2d', 1, 8, 12], ['depthwise', 1, 5, 0], ['depthwise', 1, 8, 0], ['depthwise', 2, 5, 0], ['depthwise', 2, 8, 0]] as const) {
+  const name = kind === 'conv2d' ? `conv2d (${inC} → ${outC2d} channels)` : `${kind} (multiplier ${mult}, ${inC} channels)`;
   test.serial(`${name} gradients (dx and dW: Conv2DBackprop*/DepthwiseConv2dNativeBackprop*) equal cpu over ${CASES.length} geometries`, async (t) => {
     let worst = 0;
     for (const c of CASES) {
       const xShape = [2, c.h, c.w, inC];
-      const wShape = kind === 'conv2d' ? [c.kernel, c.kernel, inC, 6] : [c.kernel, c.kernel, inC, mult];
-      const outC = kind === 'conv2d' ? 6 : inC * mult;
+      const wShape = kind === 'conv2d' ? [c.kernel, c.kernel, inC, outC2d] : [c.kernel, c.kernel, inC, mult];
+      const outC = kind === 'conv2d' ? outC2d : inC * mult;
       const rShape = [2, outSize(c.h, c.kernel, c.stride, c.pad), outSize(c.w, c.kernel, c.stride, c.pad), outC];
       const [cpu, wasm] = await onBothBackends(
         [{ values: values(size(xShape)), shape: xShape }, { values: values(size(wShape)), shape: wShape }, { values: values(size(rShape)), shape: rShape }],
@@ -87,23 +78,7 @@ test.serial('training-mode batch norm (forward outputs and dx, dγ, dβ) equals 
       { values: values(C), shape: [C] },
       { values: values(size(shape)), shape },
     ];
-    const cpuRef = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, r: tf.Tensor): tf.Tensor[] => {
-      const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor => {
-        const m = tf.moments(a, [0, 1, 2]);
-        return tf.sum(tf.mul(tf.batchNorm(a, m.mean, m.variance, b, g, 1e-3), r));
-      };
-      const m = tf.moments(x, [0, 1, 2]);
-      return [tf.batchNorm(x, m.mean, m.variance, beta, gamma, 1e-3), m.mean, m.variance, ...tf.grads(f)([x, gamma, beta])];
-    };
-    const fused = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, r: tf.Tensor): tf.Tensor[] => {
-      const run = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor[] => tf.engine().runKernel(BATCH_NORM_TRAIN, { x: a, gamma: g, beta: b }, { epsilon: 1e-3 }) as tf.Tensor[];
-      const [y, mean, variance] = run(x, gamma, beta) as [tf.Tensor, tf.Tensor, tf.Tensor];
-      return [y, mean, variance, ...tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul((run(a, g, b)[0] as tf.Tensor), r)))([x, gamma, beta])];
-    };
-    await useBackend('cpu');
-    const expected = tf.tidy(() => cpuRef(...(inputs.map((i) => tf.tensor(i.values, i.shape)) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor])).map((x) => x.dataSync() as Float32Array));
-    await useBackend('wasm');
-    const actual = tf.tidy(() => fused(...(inputs.map((i) => tf.tensor(i.values, i.shape)) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor])).map((x) => x.dataSync() as Float32Array));
+    const [expected, actual] = await onBothBackends(inputs, (x, gamma, beta, r) => batchNormOutputsAndGradients(x as tf.Tensor, gamma as tf.Tensor, beta as tf.Tensor, r as tf.Tensor));
     worst = Math.max(worst, maxAbsError(t, expected, actual));
   }
   t.true(worst <= 1e-4, `max abs error ${worst}`);
@@ -157,4 +132,86 @@ test.serial('Identity on wasm shares memory: a clone outlives its source, and th
   const dataId = b.dataId;
   b.dispose();
   t.false(backend.dataIdMap.has(dataId), 'freed with the last holder');
+});
+
+for (const simd of [true, false]) {
+  test.serial(`swish in training (${simd ? 'SIMD' : 'JavaScript'} gradient): output and gradient on wasm equal TF.js' swish on cpu, odd sizes included`, async (t) => {
+    let worst = 0;
+    for (const shape of [[2, 5, 7, 12], [3, 5, 7, 3], [1, 1, 1, 5]]) {
+      const inputs = [{ values: values(size(shape)).map((v) => 6 * v), shape }, { values: values(size(shape)), shape }];
+      useSimdLoops(simd);
+      const [cpu, wasm] = await onBothBackends(inputs, (x, r) => swishOutputAndGradient(x as tf.Tensor, r as tf.Tensor));
+      useSimdLoops(true);
+      worst = Math.max(worst, maxAbsError(t, cpu, wasm));
+    }
+    t.true(worst <= 1e-5, `max abs error ${worst}`);
+  });
+}
+
+test.serial('Cast on wasm: to its own dtype shares memory; to another dtype converts as the backend does (float32 → int32 truncates)', async (t) => {
+  await useBackend('wasm');
+  const backend = tf.backend() as BackendWasm;
+  const a = tf.tensor1d([1.7, -2.5, 3]);
+  const same = tf.cast(a, 'float32');
+  t.is(backend.dataIdMap.get(same.dataId)?.memoryOffset, backend.dataIdMap.get(a.dataId)?.memoryOffset);
+  const ints = tf.cast(a, 'int32');
+  t.is(ints.dtype, 'int32');
+  t.deepEqual(Array.from(ints.dataSync()), [1, -2, 3]);
+  a.dispose();
+  t.deepEqual(Array.from(same.dataSync()), [1.7000000476837158, -2.5, 3]);
+  tf.dispose([same, ints]);
+});
+
+test.serial('global average pooling in training: output and gradient on wasm (one broadcast) equal TF.js on cpu', async (t) => {
+  let worst = 0;
+  for (const shape of [[2, 5, 7, 12], [3, 1, 1, 5], [1, 4, 4, 3]]) {
+    const [cpu, wasm] = await onBothBackends([{ values: values(size(shape)), shape }, { values: values((shape[0] ?? 1) * (shape[3] ?? 1)), shape: [shape[0] ?? 1, shape[3] ?? 1] }], (x, r) => {
+      const layer = new TrainingGlobalAveragePooling2D({});
+      const f = (a: tf.Tensor): tf.Tensor => layer.apply(a, { training: true }) as tf.Tensor;
+      return [f(x as tf.Tensor), tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), r as tf.Tensor)))(x as tf.Tensor)];
+    });
+    worst = Math.max(worst, maxAbsError(t, cpu, wasm));
+  }
+  t.true(worst <= 1e-6, `max abs error ${worst}`);
+});
+
+test.serial('a convolution without bias trains through the plain conv2d op: no input gradient for an input that needs none (the stem), the same filter gradient', async (t) => {
+  const x = { values: values(2 * 9 * 9 * 3), shape: [2, 9, 9, 3] };
+  const run = async (backend: 'cpu' | 'wasm'): Promise<{ dW: Float32Array; kernels: string[] }> => {
+    await useBackend(backend);
+    const layer = new TrainingConv2D({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) });
+    const input = tf.tensor4d(x.values, [2, 9, 9, 3]);
+    layer.apply(input); // builds the kernel
+    let dW: Float32Array = new Float32Array(0);
+    const info = await tf.profile(() => {
+      const { grads } = tf.variableGrads(() => tf.sum(tf.square(layer.apply(input, { training: true }) as tf.Tensor)), layer.trainableWeights.map((w) => w.read() as tf.Variable));
+      dW = Object.values(grads)[0]?.dataSync() as Float32Array;
+      tf.dispose(Object.values(grads));
+    });
+    input.dispose();
+    layer.dispose();
+    return { dW, kernels: info.kernels.map((k) => k.name) };
+  };
+  const cpu = await run('cpu');
+  const wasm = await run('wasm');
+  t.false(wasm.kernels.includes('Conv2DBackpropInput'), wasm.kernels.join(' '));
+  t.true(wasm.kernels.includes('Conv2DBackpropFilter'));
+  t.true(maxAbsDifference([cpu.dW], [wasm.dW]) <= 1e-4);
+});
+
+test.serial("batch norm's moving mean and variance after two training calls (one kernel on wasm) equal TF.js' layer on cpu", async (t) => {
+  const shape = [4, 3, 3, 6];
+  const batches = [values(size(shape)).map((v) => 2 * v + 1), values(size(shape)).map((v) => v - 0.5)];
+  const run = async (backend: 'cpu' | 'wasm'): Promise<Float32Array[]> => {
+    await useBackend(backend);
+    const layer = new TrainingBatchNormalization({ momentum: 0.9, epsilon: 1e-3 });
+    for (const b of batches) tf.tidy(() => void layer.apply(tf.tensor4d(b, [4, 3, 3, 6]), { training: true }));
+    const stats = layer.getWeights().slice(2).map((w) => w.dataSync() as Float32Array); // moving mean, variance
+    layer.dispose();
+    return stats;
+  };
+  const cpu = await run('cpu');
+  const wasm = await run('wasm');
+  t.is(cpu.length, 2);
+  t.true(maxAbsError(t, cpu, wasm) <= 1e-5, `max abs error ${maxAbsDifference(cpu, wasm)}`);
 });

@@ -4,6 +4,7 @@
  * training on any other backend, are TF.js' code unchanged.
  */
 import { BATCH_NORM_TRAIN } from '../kernels/batch-norm-train.js';
+import { MOVING_AVERAGES } from '../kernels/moving-averages.js';
 import { tf } from '../tf.js';
 
 /** The fields of TF.js' BatchNormalization this subclass reads (public at runtime, private in its typings). */
@@ -36,13 +37,13 @@ export class TrainingBatchNormalization extends BaseBatchNormalization {
     }
     return tf.tidy(() => {
       const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x, gamma: gamma.read(), beta: beta.read() }, { epsilon: self.epsilon }) as tf.Tensor[];
-      // Moving averages exactly as TF.js' layer updates them: v ← v − (v − batch)·(1 − momentum).
-      for (const [variable, batch] of [[self.movingMean, mean], [self.movingVariance, variance]] as const) {
-        tf.tidy(() => {
-          const value = variable.read();
-          variable.write(tf.sub(value, tf.mul(tf.sub(value, batch as tf.Tensor), 1 - self.momentum)));
-        });
-      }
+      // Moving averages exactly as TF.js' layer updates them, v ← v − (v − batch)·(1 − momentum), in one kernel.
+      tf.tidy(() => {
+        const inputs = { movingMean: self.movingMean.read(), movingVariance: self.movingVariance.read(), mean: mean as tf.Tensor, variance: variance as tf.Tensor };
+        const [newMean, newVariance] = tf.engine().runKernel(MOVING_AVERAGES, inputs, { momentum: self.momentum }) as [tf.Tensor, tf.Tensor];
+        self.movingMean.write(newMean);
+        self.movingVariance.write(newVariance);
+      });
       return y as tf.Tensor;
     });
   }

@@ -1,7 +1,8 @@
 /**
  * The SIMD loops of channel-loops.wat, instantiated on the wasm backend's own memory (imported, not copied):
- * arguments are tensors' byte offsets on that heap. Kernels call `channelLoops(backend)` and fall back to their
- * JavaScript loops when it returns undefined (SIMD switched off, or channels not a multiple of 4).
+ * arguments are tensors' byte offsets on that heap. Kernels call `channelLoops(backend, channels)` (or `simdLoops`
+ * for elementwise loops) and fall back to their JavaScript loops when it returns undefined (SIMD switched off, or
+ * channels not a multiple of 4).
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '../heap.js';
@@ -16,6 +17,8 @@ export interface ChannelLoops {
     batch: number, inH: number, inW: number, channels: number, outH: number, outW: number,
     kH: number, kW: number, strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number,
   ): void;
+  swishGradient(dy: number, x: number, s: number, out: number, count: number): void;
+  matmulTransposedA(a: number, b: number, c: number, P: number, K: number, N: number, rows: number): void;
 }
 
 /** The part of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */
@@ -37,7 +40,13 @@ export function useSimdLoops(on: boolean): void {
 
 /** The loops bound to `backend`'s heap, when enabled and `channels` suits them (a multiple of 4). */
 export function channelLoops(backend: BackendWasm, channels: number): ChannelLoops | undefined {
-  if (!enabled || channels < 4 || channels % 4 !== 0) return undefined;
+  if (channels < 4 || channels % 4 !== 0) return undefined;
+  return simdLoops(backend);
+}
+
+/** The loops bound to `backend`'s heap, when enabled (for elementwise loops, which take any multiple of 4 floats). */
+export function simdLoops(backend: BackendWasm): ChannelLoops | undefined {
+  if (!enabled) return undefined;
   const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
   if (!(memory instanceof WebAssembly.Memory)) return undefined;
   let loops = bound.get(memory);

@@ -1,8 +1,9 @@
 ;; ScaleLab's SIMD loops for the wasm training kernels: per-channel reductions and affine maps over NHWC float32
-;; tensors, and the depthwise filter gradient. The module imports the TF.js wasm backend's own memory, so every
+;; tensors, the depthwise filter gradient, and the elementwise gradient of swish. The module imports the TF.js wasm backend's own memory, so every
 ;; pointer is a tensor's byte offset on that heap and nothing is copied.
 ;;
-;; Every function takes C (channels) as a multiple of 4, at least 4: one f32x4 holds four neighbouring channels.
+;; Every per-channel function takes C (channels) as a multiple of 4, at least 4: one f32x4 holds four neighbouring
+;; channels. Elementwise functions take a count that is a multiple of 4.
 ;; Sums are taken in float32 over short runs (64 positions, or one image) and folded into float64 accumulators,
 ;; so long reductions keep float64 accuracy at float32x4 speed.
 ;;
@@ -168,4 +169,114 @@
       (call $fold (local.get $scratch) (local.get $acc) (i32.mul (i32.mul (local.get $kH) (local.get $kW)) (local.get $C)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br_if $images (i32.lt_u (local.get $n) (local.get $N)))))
+;; Gradient of swish y = x·s, s = sigmoid(x): dx = dy·s·(1 + x·(1 − s)), over n floats (n a multiple of 4).
+  (func (export "swishGradient") (param $dy i32) (param $x i32) (param $s i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $sv v128) (local $one v128)
+    (local.set $one (f32x4.splat (f32.const 1)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (loop $elements
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $sv (v128.load (i32.add (local.get $s) (local.get $i))))
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.mul
+            (f32x4.mul (v128.load (i32.add (local.get $dy) (local.get $i))) (local.get $sv))
+            (f32x4.add (local.get $one)
+              (f32x4.mul (v128.load (i32.add (local.get $x) (local.get $i))) (f32x4.sub (local.get $one) (local.get $sv))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $elements))))
+;; c (K×N) = aᵀ·b over P rows: c[k, n] = Σ_p a[p, k]·b[p, n], a P×K and b P×N row-major (the filter gradient
+  ;; of a 1×1 convolution, or of im2col columns), K a multiple of 4, N a multiple of 4. Rows are taken in blocks of
+  ;; `rows` (sized by the caller to stay in cache); within a block each 4×8 tile of c (4×4 at an N tail) is summed in
+  ;; registers over the block's rows, then added to c. c is overwritten.
+  (func (export "matmulTransposedA")
+    (param $a i32) (param $b i32) (param $c i32) (param $P i32) (param $K i32) (param $N i32) (param $rows i32)
+    (local $aRow i32) (local $bRow i32) (local $p0 i32) (local $p1 i32) (local $k i32) (local $n i32)
+    (local $pa i32) (local $pb i32) (local $end i32) (local $ct i32) (local $nEight i32)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $b0 v128) (local $b1 v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local.set $aRow (i32.shl (local.get $K) (i32.const 2)))
+    (local.set $bRow (i32.shl (local.get $N) (i32.const 2)))
+    (local.set $nEight (i32.and (local.get $N) (i32.const -8)))
+    (memory.fill (local.get $c) (i32.const 0) (i32.mul (local.get $K) (local.get $bRow)))
+    (block $allRows
+      (loop $blocks
+        (br_if $allRows (i32.ge_u (local.get $p0) (local.get $P)))
+        (local.set $p1 (i32.add (local.get $p0) (local.get $rows)))
+        (if (i32.gt_u (local.get $p1) (local.get $P)) (then (local.set $p1 (local.get $P))))
+        (local.set $k (i32.const 0))
+        (loop $kTiles
+          (local.set $n (i32.const 0))
+          (block $eightsDone
+            (loop $nTiles
+              (br_if $eightsDone (i32.ge_u (local.get $n) (local.get $nEight)))
+              (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
+              (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
+              (local.set $c20 (v128.const i32x4 0 0 0 0)) (local.set $c21 (v128.const i32x4 0 0 0 0))
+              (local.set $c30 (v128.const i32x4 0 0 0 0)) (local.set $c31 (v128.const i32x4 0 0 0 0))
+              (local.set $pa (i32.add (local.get $a) (i32.add (i32.mul (local.get $p0) (local.get $aRow)) (i32.shl (local.get $k) (i32.const 2)))))
+              (local.set $pb (i32.add (local.get $b) (i32.add (i32.mul (local.get $p0) (local.get $bRow)) (i32.shl (local.get $n) (i32.const 2)))))
+              (local.set $end (i32.add (local.get $a) (i32.add (i32.mul (local.get $p1) (local.get $aRow)) (i32.shl (local.get $k) (i32.const 2)))))
+              (loop $rowsOfBlock
+                (local.set $x0 (v128.load32_splat (local.get $pa)))
+                (local.set $x1 (v128.load32_splat offset=4 (local.get $pa)))
+                (local.set $x2 (v128.load32_splat offset=8 (local.get $pa)))
+                (local.set $x3 (v128.load32_splat offset=12 (local.get $pa)))
+                (local.set $b0 (v128.load (local.get $pb)))
+                (local.set $b1 (v128.load offset=16 (local.get $pb)))
+                (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x0) (local.get $b0))))
+                (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x0) (local.get $b1))))
+                (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x1) (local.get $b0))))
+                (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x1) (local.get $b1))))
+                (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x2) (local.get $b0))))
+                (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x2) (local.get $b1))))
+                (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x3) (local.get $b0))))
+                (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x3) (local.get $b1))))
+                (local.set $pa (i32.add (local.get $pa) (local.get $aRow)))
+                (local.set $pb (i32.add (local.get $pb) (local.get $bRow)))
+                (br_if $rowsOfBlock (i32.lt_u (local.get $pa) (local.get $end))))
+              (local.set $ct (i32.add (local.get $c) (i32.add (i32.mul (local.get $k) (local.get $bRow)) (i32.shl (local.get $n) (i32.const 2)))))
+              (v128.store (local.get $ct) (f32x4.add (v128.load (local.get $ct)) (local.get $c00)))
+              (v128.store offset=16 (local.get $ct) (f32x4.add (v128.load offset=16 (local.get $ct)) (local.get $c01)))
+              (local.set $ct (i32.add (local.get $ct) (local.get $bRow)))
+              (v128.store (local.get $ct) (f32x4.add (v128.load (local.get $ct)) (local.get $c10)))
+              (v128.store offset=16 (local.get $ct) (f32x4.add (v128.load offset=16 (local.get $ct)) (local.get $c11)))
+              (local.set $ct (i32.add (local.get $ct) (local.get $bRow)))
+              (v128.store (local.get $ct) (f32x4.add (v128.load (local.get $ct)) (local.get $c20)))
+              (v128.store offset=16 (local.get $ct) (f32x4.add (v128.load offset=16 (local.get $ct)) (local.get $c21)))
+              (local.set $ct (i32.add (local.get $ct) (local.get $bRow)))
+              (v128.store (local.get $ct) (f32x4.add (v128.load (local.get $ct)) (local.get $c30)))
+              (v128.store offset=16 (local.get $ct) (f32x4.add (v128.load offset=16 (local.get $ct)) (local.get $c31)))
+              (local.set $n (i32.add (local.get $n) (i32.const 8)))
+              (br $nTiles)))
+          ;; N tail of 4 columns
+          (if (i32.lt_u (local.get $n) (local.get $N))
+            (then
+              (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c10 (v128.const i32x4 0 0 0 0))
+              (local.set $c20 (v128.const i32x4 0 0 0 0)) (local.set $c30 (v128.const i32x4 0 0 0 0))
+              (local.set $pa (i32.add (local.get $a) (i32.add (i32.mul (local.get $p0) (local.get $aRow)) (i32.shl (local.get $k) (i32.const 2)))))
+              (local.set $pb (i32.add (local.get $b) (i32.add (i32.mul (local.get $p0) (local.get $bRow)) (i32.shl (local.get $n) (i32.const 2)))))
+              (local.set $end (i32.add (local.get $a) (i32.add (i32.mul (local.get $p1) (local.get $aRow)) (i32.shl (local.get $k) (i32.const 2)))))
+              (loop $tailRows
+                (local.set $b0 (v128.load (local.get $pb)))
+                (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (v128.load32_splat (local.get $pa)) (local.get $b0))))
+                (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (v128.load32_splat offset=4 (local.get $pa)) (local.get $b0))))
+                (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (v128.load32_splat offset=8 (local.get $pa)) (local.get $b0))))
+                (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (v128.load32_splat offset=12 (local.get $pa)) (local.get $b0))))
+                (local.set $pa (i32.add (local.get $pa) (local.get $aRow)))
+                (local.set $pb (i32.add (local.get $pb) (local.get $bRow)))
+                (br_if $tailRows (i32.lt_u (local.get $pa) (local.get $end))))
+              (local.set $ct (i32.add (local.get $c) (i32.add (i32.mul (local.get $k) (local.get $bRow)) (i32.shl (local.get $n) (i32.const 2)))))
+              (v128.store (local.get $ct) (f32x4.add (v128.load (local.get $ct)) (local.get $c00)))
+              (local.set $ct (i32.add (local.get $ct) (local.get $bRow)))
+              (v128.store (local.get $ct) (f32x4.add (v128.load (local.get $ct)) (local.get $c10)))
+              (local.set $ct (i32.add (local.get $ct) (local.get $bRow)))
+              (v128.store (local.get $ct) (f32x4.add (v128.load (local.get $ct)) (local.get $c20)))
+              (local.set $ct (i32.add (local.get $ct) (local.get $bRow)))
+              (v128.store (local.get $ct) (f32x4.add (v128.load (local.get $ct)) (local.get $c30)))))
+          (local.set $k (i32.add (local.get $k) (i32.const 4)))
+          (br_if $kTiles (i32.lt_u (local.get $k) (local.get $K))))
+        (local.set $p0 (local.get $p1))
+        (br $blocks))))
 )
