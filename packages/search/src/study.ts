@@ -36,7 +36,7 @@ import type { StudyRecord } from './storage/replay.js';
 import { StudyLock } from './storage/study-lock.js';
 import { summarizeStudy } from './summary.js';
 import type { StudySummary } from './summary.js';
-import { studyAttrOps } from './trials.js';
+import { ledgerOf, studyAttrOps } from './trials.js';
 
 export const JOURNAL_FILE = 'journal.log';
 export const CONFIG_FILE = 'config.json';
@@ -235,7 +235,7 @@ export class Study {
       datasetInfo(config, opened.baselineSpec);
       const plan = planStudy(config, opened.baselineSpec, opened.dataset, dir);
       checkTrialsAgainstGrid(opened.record, plan, path);
-      const storage = JournalFileStorage.openForAppend(path, lines, options.onNote);
+      const storage = JournalFileStorage.openForAppend(path, lines, options.onNote, ledgerOf(opened.record));
       return new Study(plan, storage, lock, opened.record);
     } catch (e) {
       lock.release();

@@ -90,7 +90,7 @@ export function summarizeStudy(record: StudyRecord, config: StudyConfig, gridPoi
     if (t.state === 'COMPLETE' || t.state === 'PRUNED') finalByPoint.set(t.gridId, t.state);
   }
   const failures = new Map<string, number>();
-  for (const t of trials) if (t.state === 'FAIL' && !t.interrupted) failures.set(t.gridId, (failures.get(t.gridId) ?? 0) + 1);
+  for (const t of trials) if (t.state === 'FAIL' && !t.interrupted && t.duplicateOf === null) failures.set(t.gridId, (failures.get(t.gridId) ?? 0) + 1);
   for (const [gridId, n] of failures) if (!finalByPoint.has(gridId) && n > config.retries) finalByPoint.set(gridId, 'FAIL');
   const stateCount = (s: TrialStateName): number => [...finalByPoint.values()].filter((v) => v === s).length;
   const best = bestTrial(trials, record.direction);

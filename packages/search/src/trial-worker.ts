@@ -2,6 +2,7 @@
  * A piscina worker: one TF.js instance per thread, trains one candidate per task. Datasets are loaded once per
  * (name, resolution) and kept for the thread's life.
  */
+import type { MessagePort } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { NetworkSpec } from '@scalelab/arch';
@@ -21,6 +22,15 @@ export interface TrialTask {
   readonly seed: number;
   readonly backend: BackendName | null;
   readonly latency: boolean;
+  /** Where each epoch's result is posted as soon as it is measured (transferred to the thread with the task). */
+  readonly progress?: MessagePort;
+}
+
+/** One epoch's test result, posted to `progress` while the trial runs. */
+export interface EpochPoint {
+  readonly epoch: number;
+  readonly accuracy: number;
+  readonly loss: number;
 }
 
 /** What the journal keeps of the engine's result, plus the thread's memory after the trial. */
@@ -67,7 +77,9 @@ export default async function runTrial(task: TrialTask): Promise<TrialOutcome> {
     augment: task.augment,
     seed: task.seed,
     latency: task.latency ? { batchSize: 32 } : false,
+    onEpoch: (e) => task.progress?.postMessage({ epoch: e.epoch, accuracy: e.testAccuracy, loss: e.testLoss } satisfies EpochPoint),
   });
+  task.progress?.close();
   collectGarbage();
   return {
     backend: r.backend,
