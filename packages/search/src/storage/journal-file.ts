@@ -17,7 +17,7 @@ import { OP, encodeOp } from './journal-ops.js';
 import type { OpFields } from './journal-ops.js';
 import { createTrialOp } from './journal-ops.js';
 import type { CloseOutcome, JournalStorage, TrialClose, TrialStatus, TrialTemplate } from './journal-storage.js';
-import { applyClose, closeDecision, emptyLedger, statusOf } from './ledger.js';
+import { applyClose, closeDecision, emptyLedger, failedAttemptKey, statusOf } from './ledger.js';
 import type { LedgerState } from './ledger.js';
 
 /** Read and check a journal file; never writes. */
@@ -177,8 +177,8 @@ export class JournalFileStorage implements JournalStorage {
     return new Map(this.ledger.open);
   }
 
-  async isUnitFinished(unit: string): Promise<boolean> {
-    return this.ledger.finished.has(unit);
+  async isSettled(unit: string, attempt: number): Promise<boolean> {
+    return this.ledger.finished.has(unit) || this.ledger.failed.has(failedAttemptKey(unit, attempt));
   }
 
   async close(): Promise<void> {

@@ -69,7 +69,7 @@ export interface JournalStorage {
   heartbeat(trialId: number): Promise<TrialStatus>;
   /** Open trials and the unit each is held for. */
   openTrials(): Promise<ReadonlyMap<number, string>>;
-  /** Has a trial finished this unit (COMPLETE or PRUNED)? */
-  isUnitFinished(unit: string): Promise<boolean>;
+  /** Is there nothing left to run for this unit's attempt: the unit finished (COMPLETE or PRUNED), or this attempt already failed? */
+  isSettled(unit: string, attempt: number): Promise<boolean>;
   close(): Promise<void>;
 }
