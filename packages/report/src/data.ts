@@ -6,7 +6,7 @@
 import { compoundMultipliers, scaleSpec } from '@scalelab/arch';
 import { analyzeSpec } from '@scalelab/analyzer';
 import { fitBaseline, gridCandidates, readStudy, summarizeStudy, trialView } from '@scalelab/search';
-import type { StudyConfig, StudySummary, TrialView } from '@scalelab/search';
+import type { OpenedStudy, StudyConfig, StudySummary, TrialView } from '@scalelab/search';
 
 export interface StageCost {
   readonly stage: string;
@@ -26,8 +26,13 @@ export interface ReportData {
   readonly generatedAt: string;
 }
 
+/** The report of a study's file journal in `dir`. */
 export function loadReportData(dir: string): ReportData {
-  const opened = readStudy(dir);
+  return reportData(readStudy(dir));
+}
+
+/** The report of a study as read from any storage (`openStudy`). */
+export function reportData(opened: OpenedStudy): ReportData {
   const { config, record } = opened;
   const fitted = fitBaseline(opened.baselineSpec, { channels: opened.dataset.channels, classes: opened.dataset.classes, resolution: config.resolution });
   const gridPoints = gridCandidates(config.space).length;

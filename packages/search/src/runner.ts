@@ -12,12 +12,14 @@ import type { JournalStorage } from './storage/journal-storage.js';
 import type { StudyRecord } from './storage/replay.js';
 import type { StudyPlan } from './study.js';
 import type { StudyPoint } from './points.js';
-import { closeRun, openTrial, runUnitKey, trainRun } from './trial-lifecycle.js';
+import { closeRun, openTrial, trainRun } from './trial-lifecycle.js';
 import type { RunUnit, TrialContext } from './trial-lifecycle.js';
-import { INTERRUPTED_ERROR, countsAsFailure, failOps, trialRuns, trialUnit } from './trials.js';
+import { INTERRUPTED_ERROR, failOps } from './trials.js';
+import { unitStates } from './units.js';
+import type { FinalState } from './units.js';
 import type { RunRecord } from './trials.js';
 
-export type FinalState = 'COMPLETE' | 'PRUNED' | 'FAIL';
+export type { FinalState } from './units.js';
 
 export type SearchEvent =
   | { readonly type: 'begin'; readonly points: number; readonly finished: number; readonly workers: number; readonly interrupted: number }
@@ -48,26 +50,15 @@ interface PointState {
 const unitOf = (ps: PointState): RunUnit => ({ point: ps.point, replicate: ps.replicate, failures: ps.failures, resumedFrom: ps.resumedFrom });
 
 /**
- * Rebuild each grid point's state from a replayed journal. Every trial left RUNNING (or WAITING) — with or
- * without a grid point, a phantom of a crash — is closed as FAIL (interrupted), by append.
+ * Rebuild each unit's state from a replayed journal. Every trial left RUNNING (or WAITING) — with or without a
+ * grid point, a phantom of a crash — is closed as FAIL (interrupted), by append.
  */
 async function restoreStates(plan: StudyPlan, previous: StudyRecord | null, storage: JournalStorage): Promise<{ states: PointState[]; interrupted: number }> {
-  const { seed, seeds } = plan.config;
-  const states = plan.points.flatMap((point) => Array.from({ length: seeds }, (_, replicate): PointState => ({ point, replicate, trialId: null, failures: 0, runs: new Map(), final: null, resumedFrom: null })));
-  const byUnit = new Map(states.map((s) => [runUnitKey(plan.config, s.point, s.replicate), s]));
   let interrupted = 0;
   for (const t of previous?.trials ?? []) {
-    const ps = byUnit.get(trialUnit(t) ?? '');
-    if (t.state === 'RUNNING' || t.state === 'WAITING') {
-      if (await storage.closeAbandoned(t.id, failOps(t.id, INTERRUPTED_ERROR, true))) interrupted++;
-      if (ps !== undefined) ps.resumedFrom = t.id;
-    }
-    if (ps === undefined) continue;
-    for (const run of trialRuns(t.userAttrs)) if (!ps.runs.has(run.rung)) ps.runs.set(run.rung, run);
-    if (t.state === 'COMPLETE' || t.state === 'PRUNED') ps.final = t.state;
-    else if (countsAsFailure(t)) ps.failures++;
+    if ((t.state === 'RUNNING' || t.state === 'WAITING') && (await storage.closeAbandoned(t.id, failOps(t.id, INTERRUPTED_ERROR, true)))) interrupted++;
   }
-  for (const ps of states) if (ps.final === null && ps.failures > plan.config.retries) ps.final = 'FAIL';
+  const states = unitStates(plan, previous).map((u): PointState => ({ point: u.point, replicate: u.replicate, trialId: null, failures: u.failures, runs: u.runs, final: u.final, resumedFrom: u.resumedFrom }));
   return { states, interrupted };
 }
 
