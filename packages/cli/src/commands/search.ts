@@ -7,7 +7,7 @@ import { clock, progressLine } from '../progress.js';
 import { cleanText } from '../terminal.js';
 
 export const SEARCH_HELP = `Usage: scalelab search [options]
-       scalelab search --resume <dir> [--workers W]
+       scalelab search --resume <dir> [--workers W] [--storage redis://HOST:PORT[/DB]]
 
 Grid-search the compound-scaling coefficients α (depth), β (width), γ (resolution) under α·β²·γ² ≈ c
 (EfficientNet step 1), training every feasible candidate at φ, then scale the best into the family φ = 1…K.
@@ -39,7 +39,11 @@ Objective and budget:
   --augment A         shift | none (default none: shifts pay off only over 15+ epochs)
   --halving η         successive halving: the best 1/η of each rung go on with η× the budget
 Execution:
-  --workers W         worker threads, one TF.js each (default: the number of cores)
+  --workers W         worker threads, one TF.js each (default: the number of cores); with --storage, the
+                      threads this process trains with beside 'scalelab worker's (0: none)
+  --storage URL       keep the study in Redis (redis://HOST:PORT[/DB], Optuna's JournalRedisStorage layout,
+                      prefix scalelab:<name>) and train its trials as jobs that 'scalelab worker' processes
+                      on any machine take; config.json records the URL (not with --halving)
   --retries K         reruns of a failed trial (default 0)
   --trial-timeout SEC a trial running longer is recorded as FAIL
   --backend B         tensorflow | wasm | cpu (default: the best that loads)
@@ -89,6 +93,7 @@ const FLAGS = {
   'phi-max': { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'string' },
+  storage: { type: 'string' },
   json: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
 } as const;
@@ -122,12 +127,19 @@ function flagLayer(p: Parsed): Record<string, unknown> {
     budget: defined({ epochs, steps, batchSize: numberFlag(p, 'batch', { integer: true, positive: true }), halving: numberFlag(p, 'halving'), learningRate: numberFlag(p, 'lr', { positive: true }), augment: p.values.augment }),
     seed: numberFlag(p, 'seed', { integer: true, min: 0 }),
     seeds: numberFlag(p, 'seeds', { integer: true, positive: true }),
-    workers: numberFlag(p, 'workers', { integer: true, positive: true }),
+    workers: localWorkers(p) === 0 ? undefined : localWorkers(p),
     retries: numberFlag(p, 'retries', { integer: true, min: 0 }),
     trialTimeout: numberFlag(p, 'trial-timeout', { positive: true }),
     backend: stringFlag(p, 'backend'),
     familyMax: numberFlag(p, 'phi-max', { integer: true, positive: true }),
   });
+}
+
+/** --workers, where 0 (train nothing here) is allowed only for a study in Redis, which `scalelab worker`s train. */
+function localWorkers(p: Parsed): number | undefined {
+  const n = numberFlag(p, 'workers', { integer: true, min: 0 });
+  if (n === 0 && p.values.storage === undefined) throw new UsageError("--workers 0 trains nowhere: it needs --storage redis://… and 'scalelab worker' processes");
+  return n;
 }
 
 function readConfigFile(path: string, validation: typeof import('@scalelab/search/validation')): unknown {
@@ -139,7 +151,7 @@ function readConfigFile(path: string, validation: typeof import('@scalelab/searc
   }
 }
 
-const RESUME_FLAGS = new Set(['resume', 'workers', 'json', 'help']);
+const RESUME_FLAGS = new Set(['resume', 'workers', 'storage', 'json', 'help']);
 
 /** Interrupted by a signal: every finished trial is in the journal (each line is flushed); the lock is let go. */
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -151,6 +163,9 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
   const resumeDir = stringFlag(p, 'resume');
   // Flags and the config file are checked before TF.js and mathjs load: bad input is refused at once.
   const validation = await import('@scalelab/search/validation');
+  const storageFlag = stringFlag(p, 'storage');
+  const storage = storageFlag === undefined ? undefined : validation.parseStorageUrl(storageFlag);
+  const workersHere = localWorkers(p);
   let given: import('@scalelab/search').StudyConfig | null = null;
   if (resumeDir === undefined) {
     const configPath = stringFlag(p, 'config');
@@ -160,6 +175,7 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
     given = validation.resolveConfig([...unnamed, ...fileLayer, validation.parseConfigInput(flagLayer(p), 'flags')]);
     validation.checkObjectiveSize(given.objective.expression);
     validation.gridCandidates(given.space);
+    if (storage !== undefined && given.budget.halving !== null) throw new UsageError('--halving runs with the file journal only: each rung needs every candidate\'s result before the next starts, which the Redis queue does not distribute (drop --halving or --storage)');
   }
   const search = await import('@scalelab/search');
   const progress = progressLine();
@@ -168,9 +184,8 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
   let study: import('@scalelab/search').Study;
   if (given === null) {
     const extra = Object.keys(p.values).filter((k) => p.values[k] !== undefined && !RESUME_FLAGS.has(k));
-    if (extra.length > 0) throw new UsageError(`--resume continues a study as configured; only --workers may change (got --${extra.join(', --')})`);
-    const workers = numberFlag(p, 'workers', { integer: true, positive: true });
-    study = await search.Study.resume(resumeDir ?? '', { onNote, ...(workers === undefined ? {} : { workers }) });
+    if (extra.length > 0) throw new UsageError(`--resume continues a study as configured; only --workers (and --storage, where the journal is) may change (got --${extra.join(', --')})`);
+    study = await search.Study.resume(resumeDir ?? '', { onNote, ...(workersHere === undefined || workersHere === 0 ? {} : { workers: workersHere }), ...(storage === undefined ? {} : { storage }) });
   } else {
     const config = given;
     const baselineSpec = search.resolveBaselineSpec(config.baseline);
@@ -178,12 +193,12 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
     if (config.backend !== null) await (await import('@scalelab/engine')).useBackend(config.backend);
     const plan = search.planStudy(config, baselineSpec, search.datasetInfo(config, baselineSpec), search.studyDir(stringFlag(p, 'out') ?? 'results', config.name));
     if (p.values['dry-run'] === true) return candidateTable(plan, Number.POSITIVE_INFINITY, p.values.json === true);
-    study = await search.Study.create(plan, { onNote });
+    study = await search.Study.create(plan, { onNote, ...(storage === undefined ? {} : { storage }) });
   }
 
   const { plan } = study;
   const { config } = plan;
-  const journalPath = join(plan.dir, search.JOURNAL_FILE);
+  const journalPath = study.journal;
   const onSignal = (signal: keyof typeof SIGNAL_EXIT_CODES): void => {
     progress.done();
     process.stderr.write(`\n${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: every finished trial is in ${cleanText(journalPath, 300)}; continue with 'scalelab search --resume ${cleanText(plan.dir, 300)}'\n`);
@@ -205,6 +220,7 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
       return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${last.finished}/${last.points} points  ${last.running} running  ETA ${clock(last.etaSeconds)}${best}`;
     };
     await study.run({
+      ...(workersHere === undefined ? {} : { localWorkers: workersHere }),
       onEvent: (e) => {
         switch (e.type) {
           case 'note':
@@ -227,7 +243,7 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
       },
     });
     progress.done();
-    summary = study.summarize();
+    summary = await study.summarize();
   } finally {
     process.removeListener('SIGINT', handlers.SIGINT);
     process.removeListener('SIGTERM', handlers.SIGTERM);
@@ -235,7 +251,7 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
     await study.close();
   }
   if (p.values.json === true) return JSON.stringify(summary, null, 2);
-  return summaryText(summary, plan.dir);
+  return summaryText(summary, plan.dir, study.journal);
 }
 
 /** The grid priced before anything runs: nominal (α·β²·γ²)^φ beside the realized MACs ratio. */
@@ -254,7 +270,7 @@ function candidateTable(plan: import('@scalelab/search').StudyPlan, limit: numbe
   ].join('\n');
 }
 
-function summaryText(s: import('@scalelab/search').StudySummary, dir: string): string {
+function summaryText(s: import('@scalelab/search').StudySummary, dir: string, journal: string): string {
   const lines = [
     `study ${cleanText(s.study)}: ${s.points.complete} complete, ${s.points.failed} failed, ${s.points.pruned} pruned, ${s.points.pending} pending of ${s.gridPoints} grid points (${s.trials} trials)`,
   ];
@@ -277,6 +293,6 @@ function summaryText(s: import('@scalelab/search').StudySummary, dir: string): s
       }),
     );
   }
-  lines.push('', `wrote ${join(dir, 'journal.log')}, ${join(dir, 'summary.json')}`);
+  lines.push('', `wrote ${cleanText(journal, 300)}, ${join(dir, 'summary.json')}`);
   return lines.join('\n');
 }
