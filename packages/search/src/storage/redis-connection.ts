@@ -10,7 +10,7 @@ import { SearchError } from '../errors.js';
 import type { RedisLocation } from './storage-url.js';
 
 /** Within the 5 s for an unreachable URL, with room to print and exit. */
-const CONNECT_DEADLINE_MS = 4000;
+const CONNECT_DEADLINE_MS = 3000;
 const RECONNECT_MAX_DELAY_MS = 2000;
 
 function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
