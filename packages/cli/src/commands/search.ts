@@ -138,7 +138,8 @@ function flagLayer(p: Parsed): Record<string, unknown> {
 /** --workers, where 0 (train nothing here) is allowed only for a study in Redis, which `scalelab worker`s train. */
 function localWorkers(p: Parsed): number | undefined {
   const n = numberFlag(p, 'workers', { integer: true, min: 0 });
-  if (n === 0 && p.values.storage === undefined) throw new UsageError("--workers 0 trains nowhere: it needs --storage redis://… and 'scalelab worker' processes");
+  // A resumed study may be in Redis without --storage (config.json says where): checked once it is opened.
+  if (n === 0 && p.values.storage === undefined && p.values.resume === undefined) throw new UsageError("--workers 0 trains nowhere: it needs --storage redis://… and 'scalelab worker' processes");
   return n;
 }
 
@@ -166,6 +167,8 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
   const storageFlag = stringFlag(p, 'storage');
   const storage = storageFlag === undefined ? undefined : validation.parseStorageUrl(storageFlag);
   const workersHere = localWorkers(p);
+  // An unreachable Redis is refused now, in a second or two, before TF.js and the dataset load.
+  if (storage !== undefined) await validation.probeRedis(storage);
   let given: import('@scalelab/search').StudyConfig | null = null;
   if (resumeDir === undefined) {
     const configPath = stringFlag(p, 'config');
@@ -196,6 +199,10 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
     study = await search.Study.create(plan, { onNote, ...(storage === undefined ? {} : { storage }) });
   }
 
+  if (workersHere === 0 && study.storage.kind === 'file') {
+    await study.close();
+    throw new UsageError("--workers 0 trains nowhere: this study's journal is a file, which only local threads train");
+  }
   const { plan } = study;
   const { config } = plan;
   const journalPath = study.journal;

@@ -39,6 +39,8 @@ export async function workerCommand(argv: readonly string[]): Promise<string> {
   const idleExit = numberFlag(p, 'idle-exit', { positive: true }) ?? null;
   const lockSeconds = numberFlag(p, 'lock-seconds', { positive: true });
   if (lockSeconds !== undefined && lockSeconds < 2) throw new UsageError(`--lock-seconds must be at least 2 (the lock is renewed every half of it), got '${lockSeconds}'`);
+  // An unreachable Redis is refused before TF.js loads.
+  await validation.probeRedis(location);
   const search = await import('@scalelab/search');
   const cap = search.workerCap(concurrency, concurrency);
   const log = (line: string): void => void process.stderr.write(`${cleanText(line, 1000)}\n`);

@@ -77,3 +77,8 @@ export async function redisSafetyNotes(client: Redis, location: RedisLocation): 
   }
   return notes;
 }
+
+/** Can this Redis be used? (A connection opened and closed: the CLI asks before loading TF.js.) */
+export async function probeRedis(location: RedisLocation): Promise<void> {
+  (await connectRedis(location)).disconnect();
+}
