@@ -55,7 +55,7 @@ export async function runDistributedStudy(plan: StudyPlan, storage: RedisJournal
     const atStart = units();
     emit({ type: 'begin', points: atStart.length, finished: atStart.filter((u) => u.final !== null).length, workers: options.localWorkers, interrupted: 0 });
     const first = await reconcile(plan, storage, queue, record);
-    emit({ type: 'note', message: `enqueued ${first.enqueued} trial job(s) in ${location.url} (queue scalelab-trials)${first.interrupted > 0 ? `; closed ${first.interrupted} trial(s) of dead workers as interrupted` : ''}${first.replacedFailed > 0 ? `; replaced ${first.replacedFailed} job(s) BullMQ had failed` : ''}` });
+    emit({ type: 'note', message: `enqueued ${first.enqueued} trial job(s) in ${location.url} (queue scalelab-trials)${first.replacedFailed > 0 ? ` (${first.replacedFailed} replacing jobs BullMQ had failed)` : ''}${first.interrupted > 0 ? `; closed ${first.interrupted} trial(s) of dead workers as interrupted` : ''}` });
     if (options.localWorkers > 0) {
       embedded = await startWorker({ location, concurrency: options.localWorkers, idleExitSeconds: null, ...(options.lockSeconds === undefined ? {} : { lockSeconds: options.lockSeconds }), onEvent: (e: WorkerEvent) => (e.type === 'error' ? emit({ type: 'note', message: `local worker: ${e.message}` }) : undefined) });
     }
