@@ -71,6 +71,8 @@ export async function runDistributedStudy(plan: StudyPlan, storage: RedisJournal
         ops.push(...fresh);
         record = replayStudy(ops, storage.location);
       }
+      const now = units();
+      const finalUnits = new Set(now.filter((u) => u.final !== null).map((u) => u.key));
       for (const t of record.trials) {
         const gridId = typeof t.userAttrs.grid_id === 'string' ? t.userAttrs.grid_id : `trial-${t.id}`;
         if (!startedTrials.has(t.id)) {
@@ -83,9 +85,8 @@ export async function runDistributedStudy(plan: StudyPlan, storage: RedisJournal
         runsDone++;
         runSeconds += seconds;
         const error = typeof t.userAttrs.error === 'string' ? t.userAttrs.error : null;
-        emit({ type: 'trial-end', trialId: t.id, gridId, rung: 0, ok: t.state === 'COMPLETE', value: t.value, error, seconds, retry: t.state === 'FAIL' && trialUnit(t) !== null });
+        emit({ type: 'trial-end', trialId: t.id, gridId, rung: 0, ok: t.state === 'COMPLETE', value: t.value, error, seconds, retry: t.state === 'FAIL' && !finalUnits.has(trialUnit(t) ?? '') });
       }
-      const now = units();
       const open = await storage.openTrials();
       const finished = now.filter((u) => u.final !== null).length;
       let best: { gridId: string; value: number } | null = null;
