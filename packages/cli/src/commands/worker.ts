@@ -38,7 +38,7 @@ export async function workerCommand(argv: readonly string[]): Promise<string> {
   const concurrency = numberFlag(p, 'concurrency', { integer: true, positive: true }) ?? 1;
   const idleExit = numberFlag(p, 'idle-exit', { positive: true }) ?? null;
   const lockSeconds = numberFlag(p, 'lock-seconds', { positive: true });
-  if (lockSeconds !== undefined && lockSeconds < 2) throw new UsageError(`--lock-seconds must be at least 2 (the lock is renewed every half of it), got '${lockSeconds}'`);
+  if (lockSeconds !== undefined && (lockSeconds < 2 || lockSeconds > 3600)) throw new UsageError(`--lock-seconds must be 2 to 3600 (the lock is renewed every half of it; a dead worker's trial waits this long), got '${lockSeconds}'`);
   // An unreachable Redis is refused before TF.js loads.
   await validation.probeRedis(location);
   const search = await import('@scalelab/search');
