@@ -187,7 +187,7 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
   let study: import('@scalelab/search').Study;
   if (given === null) {
     const extra = Object.keys(p.values).filter((k) => p.values[k] !== undefined && !RESUME_FLAGS.has(k));
-    if (extra.length > 0) throw new UsageError(`--resume continues a study as configured; only --workers (and --storage, where the journal is) may change (got --${extra.join(', --')})`);
+    if (extra.length > 0) throw new UsageError(`--resume continues a study as configured; only --workers may change, and --storage may say where its journal is (got --${extra.join(', --')})`);
     study = await search.Study.resume(resumeDir ?? '', { onNote, ...(workersHere === undefined || workersHere === 0 ? {} : { workers: workersHere }), ...(storage === undefined ? {} : { storage }) });
   } else {
     const config = given;
