@@ -13,7 +13,7 @@ import type { StudyRecord } from './storage/replay.js';
 import type { StudyPlan } from './study.js';
 import type { StudyPoint } from './points.js';
 import { closeRun, openTrial, trainRun } from './trial-lifecycle.js';
-import type { RunUnit, TrialContext } from './trial-lifecycle.js';
+import type { RunUnit, TrialContext, TrialEnd } from './trial-lifecycle.js';
 import { INTERRUPTED_ERROR, failOps } from './trials.js';
 import { unitStates } from './units.js';
 import type { FinalState } from './units.js';
@@ -102,13 +102,13 @@ export async function runStudy(plan: StudyPlan, storage: JournalStorage, previou
     return ps.trialId;
   };
 
-  const finish = async (ps: PointState, state: 'COMPLETE' | 'PRUNED', value: number | null): Promise<void> => {
+  const finish = async (ps: PointState, end: Extract<TrialEnd, { state: 'COMPLETE' | 'PRUNED' }>): Promise<void> => {
     if (ps.final !== null) return;
     const id = await ensureTrial(ps);
-    await closeRun(ctx, id, unitOf(ps), state === 'COMPLETE' ? { state, value: value ?? Number.NaN } : { state });
-    ps.final = state;
+    await closeRun(ctx, id, unitOf(ps), end);
+    ps.final = end.state;
     ps.trialId = null;
-    emit({ type: 'point-final', gridId: ps.point.id, state, value });
+    emit({ type: 'point-final', gridId: ps.point.id, state: end.state, value: end.state === 'COMPLETE' ? end.value : null });
     progress();
   };
 
@@ -126,7 +126,7 @@ export async function runStudy(plan: StudyPlan, storage: JournalStorage, previou
     runsDone++;
     if (result.ok) {
       // Without halving a trial's one run is its result: close it now, not at the end of the grid.
-      if (config.budget.halving === null) await finish(ps, 'COMPLETE', result.run.value);
+      if (config.budget.halving === null) await finish(ps, { state: 'COMPLETE', value: result.run.value });
       emit({ type: 'trial-end', trialId: id, gridId: c.id, rung, ok: true, value: result.run.value, error: null, seconds, retry: false });
       return false;
     }
@@ -169,8 +169,8 @@ export async function runStudy(plan: StudyPlan, storage: JournalStorage, previou
       await runRung(members.filter((ps) => ps.final === null && !ps.runs.has(rung)), rung);
       const alive = members.filter((ps) => ps.runs.has(rung) && ps.final !== 'FAIL');
       const split = splitRung(alive.map((ps) => ({ ps, index: ps.point.index, value: ps.runs.get(rung)?.value ?? Number.NaN })), config.budget.halving, config.objective.direction);
-      for (const m of split.complete) await finish(m.ps, 'COMPLETE', m.value);
-      for (const m of split.prune) await finish(m.ps, 'PRUNED', null);
+      for (const m of split.complete) await finish(m.ps, { state: 'COMPLETE', value: m.value });
+      for (const m of split.prune) await finish(m.ps, { state: 'PRUNED' });
       members = split.promote.map((m) => m.ps);
     }
   } finally {
