@@ -38,29 +38,7 @@ const values = (ts: readonly TrialView[]): string => JSON.stringify(Object.fromE
 
 const redis = await startRedis();
 try {
-  // 1. Wall time, rounds alternated.
-  const file: number[] = [];
-  const distributed: number[] = [];
-  const sameValues: boolean[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    let t0 = performance.now();
-    await run(['search', '--name', `file-${round}`, '--workers', '2', ...STUDY]);
-    file.push((performance.now() - t0) / 1000);
-    t0 = performance.now();
-    // Idle exit only well after the coordinator has enqueued (it loads MNIST and prices the grid first); the wall
-    // time stops when the coordinator exits, not when the workers do.
-    const workers = [0, 1].map(() => run(['worker', '--storage', redis.url, '--idle-exit', '60']));
-    await run(['search', '--name', `redis-${round}`, '--storage', redis.url, '--workers', '0', ...STUDY]);
-    distributed.push((performance.now() - t0) / 1000);
-    await Promise.all(workers);
-    const a = readStudy(join(OUT, `file-${round}`)).record.trials.map(trialView);
-    const b = (await openStudy(join(OUT, `redis-${round}`))).record.trials.map(trialView);
-    sameValues.push(values(a) === values(b));
-  }
-  const mean = (xs: readonly number[]): number => xs.reduce((x, y) => x + y, 0) / xs.length;
-  const trials = readStudy(join(OUT, 'file-0')).record.trials.length;
-
-  // 2. Overhead per trial, without training.
+  // 1. Overhead per trial, without training.
   const location = parseStorageUrl(redis.url);
   const client = await connectRedis(location);
   const lifecycle = async (storage: JournalStorage, i: number): Promise<void> => {
@@ -85,19 +63,48 @@ try {
   await fileStorage.close();
 
   const queue = new Queue('bench-roundtrip', { connection: client });
-  const events = new QueueEvents('bench-roundtrip', { connection: client.duplicate() });
+  // Connections of their own (a blocking read each); errors are surfaced by the awaited calls.
+  const eventsConnection = client.duplicate();
+  const workerConnection = client.duplicate();
+  for (const c of [eventsConnection, workerConnection]) c.on('error', () => undefined);
+  const events = new QueueEvents('bench-roundtrip', { connection: eventsConnection });
   await events.waitUntilReady();
-  const worker = new Worker('bench-roundtrip', async () => 'done', { connection: client.duplicate(), concurrency: 1 });
+  const worker = new Worker('bench-roundtrip', async () => 'done', { connection: workerConnection, concurrency: 1 });
   await worker.waitUntilReady();
   const t0 = performance.now();
   for (let i = 0; i < LIFECYCLES; i++) {
-    const job = await queue.add('x', { i }, { jobId: `job-${i}`, removeOnComplete: true });
+    // Kept after completion: waitUntilFinished reads the finished job back.
+    const job = await queue.add('x', { i }, { jobId: `job-${i}` });
     await job.waitUntilFinished(events);
   }
   const jobRoundTripMs = (performance.now() - t0) / LIFECYCLES;
   await worker.close();
   await events.close();
   await queue.close();
+  eventsConnection.disconnect();
+  workerConnection.disconnect();
+
+  // 2. Wall time, rounds alternated.
+  const file: number[] = [];
+  const distributed: number[] = [];
+  const sameValues: boolean[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    let t0 = performance.now();
+    await run(['search', '--name', `file-${round}`, '--workers', '2', ...STUDY]);
+    file.push((performance.now() - t0) / 1000);
+    t0 = performance.now();
+    // Idle exit only well after the coordinator has enqueued (it loads MNIST and prices the grid first); the wall
+    // time stops when the coordinator exits, not when the workers do.
+    const workers = [0, 1].map(() => run(['worker', '--storage', redis.url, '--idle-exit', '60']));
+    await run(['search', '--name', `redis-${round}`, '--storage', redis.url, '--workers', '0', ...STUDY]);
+    distributed.push((performance.now() - t0) / 1000);
+    await Promise.all(workers);
+    const a = readStudy(join(OUT, `file-${round}`)).record.trials.map(trialView);
+    const b = (await openStudy(join(OUT, `redis-${round}`))).record.trials.map(trialView);
+    sameValues.push(values(a) === values(b));
+  }
+  const mean = (xs: readonly number[]): number => xs.reduce((x, y) => x + y, 0) / xs.length;
+  const trials = readStudy(join(OUT, 'file-0')).record.trials.length;
   client.disconnect();
 
   const ratio = mean(file) / mean(distributed);
