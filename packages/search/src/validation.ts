@@ -11,9 +11,7 @@ export { parseConfigInput, parseStoredConfig, resolveConfig } from './config.js'
 export type { StudyConfig, StudyConfigInput } from './config.js';
 export { gridCandidates, latticeSize, validateSpace } from './space.js';
 export { readBoundedText } from './files.js';
-export { parseStorageUrl } from './storage/storage-url.js';
-export { probeRedis } from './storage/redis-connection.js';
-export type { RedisLocation, StorageLocation } from './storage/storage-url.js';
+
 
 /** Bracket nesting of the raw text (mathjs parses recursively, so this is checked before parsing). */
 export function objectiveNesting(expression: string): number {

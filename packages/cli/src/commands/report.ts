@@ -1,6 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { parseFlags, stringFlag } from '../args.js';
 import { UsageError } from '../errors.js';
+import { checkedStorage } from '../storage.js';
 
 export const REPORT_HELP = `Usage: scalelab report <study-dir> [--out FILE] [--png] [--pdf] [--storage redis://HOST:PORT[/DB]]
 
@@ -26,9 +27,7 @@ export async function reportCommand(argv: readonly string[]): Promise<string> {
   if (dir === undefined) throw new UsageError(`missing <study-dir>: a folder with a journal.log, e.g. results/<name> (see 'scalelab report --help')`);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}' (see 'scalelab report --help')`);
   const storageFlag = stringFlag(p, 'storage');
-  const validation = await import('@scalelab/search/validation');
-  const storage = storageFlag === undefined ? undefined : validation.parseStorageUrl(storageFlag);
-  if (storage !== undefined) await validation.probeRedis(storage);
+  const storage = storageFlag === undefined ? undefined : await checkedStorage(storageFlag);
   const report = await import('@scalelab/report');
   const htmlPath = resolve(stringFlag(p, 'out') ?? join(dir, 'report.html'));
   const wantPng = p.values.png === true;

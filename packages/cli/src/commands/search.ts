@@ -4,6 +4,7 @@ import type { Parsed } from '../args.js';
 import { UsageError } from '../errors.js';
 import { humanCount, textTable } from '../format.js';
 import { clock, progressLine } from '../progress.js';
+import { checkedStorage } from '../storage.js';
 import { cleanText } from '../terminal.js';
 
 export const SEARCH_HELP = `Usage: scalelab search [options]
@@ -162,13 +163,12 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
   if (p.values.help === true) return SEARCH_HELP;
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument '${cleanText(p.positionals[0] ?? '')}' (search takes flags only; see 'scalelab search --help')`);
   const resumeDir = stringFlag(p, 'resume');
+  // A wrong or unreachable Redis is refused first, loading nothing but its client (within 5 s on a loaded machine).
+  const storageFlag = stringFlag(p, 'storage');
+  const workersHere = localWorkers(p);
+  const storage = storageFlag === undefined ? undefined : await checkedStorage(storageFlag);
   // Flags and the config file are checked before TF.js and mathjs load: bad input is refused at once.
   const validation = await import('@scalelab/search/validation');
-  const storageFlag = stringFlag(p, 'storage');
-  const storage = storageFlag === undefined ? undefined : validation.parseStorageUrl(storageFlag);
-  const workersHere = localWorkers(p);
-  // An unreachable Redis is refused now, in a second or two, before TF.js and the dataset load.
-  if (storage !== undefined) await validation.probeRedis(storage);
   let given: import('@scalelab/search').StudyConfig | null = null;
   if (resumeDir === undefined) {
     const configPath = stringFlag(p, 'config');

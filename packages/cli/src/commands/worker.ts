@@ -1,6 +1,7 @@
 import { numberFlag, parseFlags, stringFlag } from '../args.js';
 import { UsageError } from '../errors.js';
 import { cleanText } from '../terminal.js';
+import { checkedStorage } from '../storage.js';
 
 export const WORKER_HELP = `Usage: scalelab worker --storage redis://HOST:PORT[/DB] [--concurrency N] [--idle-exit SEC] [--lock-seconds SEC]
 
@@ -33,14 +34,11 @@ export async function workerCommand(argv: readonly string[]): Promise<string> {
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument '${cleanText(p.positionals[0] ?? '')}' (worker takes flags only; see 'scalelab worker --help')`);
   const url = stringFlag(p, 'storage');
   if (url === undefined) throw new UsageError("missing --storage redis://HOST:PORT[/DB]: the Redis that holds the studies (see 'scalelab worker --help')");
-  const validation = await import('@scalelab/search/validation');
-  const location = validation.parseStorageUrl(url);
+  const location = await checkedStorage(url);
   const concurrency = numberFlag(p, 'concurrency', { integer: true, positive: true }) ?? 1;
   const idleExit = numberFlag(p, 'idle-exit', { positive: true }) ?? null;
   const lockSeconds = numberFlag(p, 'lock-seconds', { positive: true });
   if (lockSeconds !== undefined && (lockSeconds < 2 || lockSeconds > 3600)) throw new UsageError(`--lock-seconds must be 2 to 3600 (the lock is renewed every half of it; a dead worker's trial waits this long), got '${lockSeconds}'`);
-  // An unreachable Redis is refused before TF.js loads.
-  await validation.probeRedis(location);
   const search = await import('@scalelab/search');
   const cap = search.workerCap(concurrency, concurrency);
   const log = (line: string): void => void process.stderr.write(`${cleanText(line, 1000)}\n`);
