@@ -85,23 +85,21 @@ test('chaos: workers SIGKILLed every few seconds, the coordinator killed and res
       if (coordinator !== undefined && coordinator.child.exitCode !== null) break;
       await sleep(500);
       const done = await completed();
-      if (counts.coordinatorKills === 0 && done >= 3 && coordinator !== undefined) {
+      const frozen = counts.pauses === 0 && done >= 2 ? workers.find((w) => w.child.exitCode === null && w.child.signalCode === null && training(w)) : undefined;
+      if (frozen !== undefined) {
+        // Slow, not dead: a training worker frozen (SIGSTOP) past its lock and heartbeat, then let go on. Its job
+        // is redelivered and its trial closed as interrupted; woken up, it must write nothing more for that trial.
+        frozenTrialId = [...text(frozen).matchAll(/ trial (\d+) \S+ started/g)].at(-1)?.[1] ?? null;
+        frozen.child.kill('SIGSTOP');
+        await sleep(3000 * Number(LOCK_SECONDS));
+        frozen.child.kill('SIGCONT');
+        counts.pauses++;
+        pausedWorker = frozen;
+      } else if (counts.coordinatorKills === 0 && done >= 3 && coordinator !== undefined) {
         await kill(coordinator);
         counts.coordinatorKills++;
         await sleep(1000);
         coordinators.push(launch(['search', '--resume', study, '--workers', '0'], 'coordinator'));
-      } else if (counts.pauses === 0 && done >= 4) {
-        // Slow, not dead: a training worker frozen (SIGSTOP) past its lock and heartbeat, then let go on. Its job
-        // is redelivered and its trial closed as interrupted; woken up, it must write nothing more for that trial.
-        const frozen = workers.find((w) => w.child.exitCode === null && w.child.signalCode === null && training(w));
-        if (frozen !== undefined) {
-          frozenTrialId = [...text(frozen).matchAll(/ trial (\d+) \S+ started/g)].at(-1)?.[1] ?? null;
-          frozen.child.kill('SIGSTOP');
-          await sleep(3000 * Number(LOCK_SECONDS));
-          frozen.child.kill('SIGCONT');
-          counts.pauses++;
-          pausedWorker = frozen;
-        }
       } else if (counts.redisRestarts === 0 && done >= 6) {
         await redis.restart();
         counts.redisRestarts++;
@@ -160,11 +158,14 @@ test('chaos: workers SIGKILLed every few seconds, the coordinator killed and res
     t.is(counts.secondStalls, 1, 'a redelivered job was killed again');
     t.is(counts.pauses, 1, 'a worker was frozen past its lock');
     for (let i = 0; i < 40 && pausedWorker !== null && training(pausedWorker); i++) await sleep(250);
-    // The frozen worker's trial ended as closed under it ('gone': nothing written) or as a duplicate, never COMPLETE.
-    const frozenTrial = frozenTrialId ?? '';
-    const frozenEnd = pausedWorker === null ? '' : (new RegExp(` trial ${frozenTrial} \\S+: (\\w+)`).exec(text(pausedWorker)) ?? [])[1] ?? '';
-    t.log(`the frozen worker's trial ended: ${frozenEnd}`);
-    t.true(frozenEnd === 'gone' || frozenEnd === 'duplicate', `frozen worker: ${pausedWorker === null ? '' : text(pausedWorker)}`);
+    // What the frozen worker made of its trial agrees with the journal: 'gone' — closed as interrupted under it while
+    // it was frozen, and nothing written after; 'duplicate' — its unit was finished elsewhere first; COMPLETE — it
+    // was slow, not dead, and still the first to finish its unit (exactly once is checked above).
+    const frozenTrial = trials.find((x) => String(x.id) === frozenTrialId);
+    const frozenEnd = pausedWorker === null ? '' : (new RegExp(` trial ${frozenTrialId ?? ''} \\S+: (\\w+)`).exec(text(pausedWorker)) ?? [])[1] ?? '';
+    t.log(`the frozen worker's trial ${frozenTrialId ?? '?'} ended: ${frozenEnd} (journal: ${frozenTrial?.state ?? '?'}${frozenTrial?.interrupted === true ? ', interrupted' : ''})`);
+    const expected: Record<string, boolean> = { gone: frozenTrial?.state === 'FAIL' && frozenTrial.interrupted, duplicate: frozenTrial?.state === 'FAIL' && frozenTrial.duplicateOf !== null, COMPLETE: frozenTrial?.state === 'COMPLETE' };
+    t.true(expected[frozenEnd] === true, `frozen worker: ${pausedWorker === null ? '' : text(pausedWorker)}`);
     t.true(bullmqGaveUp >= 1, 'BullMQ failed the twice-stalled job for good, and the reconciler enqueued its point again');
 
     // Real Optuna reads the study from Redis and agrees trial by trial.
