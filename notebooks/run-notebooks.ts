@@ -89,7 +89,8 @@ const args = process.argv.slice(2);
 const update = args.includes('--update');
 const named = args.filter((a) => !a.startsWith('--'));
 const all = readdirSync(NOTEBOOKS).filter((f) => f.endsWith('.ipynb')).sort();
-const chosen = named.length === 0 ? all : named;
+// A notebook may be named with or without its .ipynb.
+const chosen = named.length === 0 ? all : named.map((n) => (n.endsWith('.ipynb') ? n : `${n}.ipynb`));
 for (const n of chosen) if (!all.includes(n)) fail(`no notebook ${n} in notebooks/ (have: ${all.join(', ')})`);
 if (!kernelInstalled()) installKernel();
 mkdirSync(join(ROOT, 'build/notebooks'), { recursive: true });

@@ -86,7 +86,7 @@ async function exercise(bytes: Buffer): Promise<string | null> {
     const study = await Study.resume(dir);
     try {
       await study.run({ executor: standInExecutor() });
-      study.summarize();
+      await study.summarize();
     } finally {
       await study.close();
     }

@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readStudy, trialView } from '@scalelab/search';
@@ -167,6 +167,37 @@ test.serial('--dry-run lists every candidate priced (nominal α·β²·γ² besi
   t.is(listed.candidates.find((c) => c.gridId === 'a1.25-b1.00-g1.25')?.nominalCost, 1.953125);
   for (const c of listed.candidates) t.is(c.macsRatio, c.macs / listed.baseline.macs);
   t.false(existsSync(join(OUT, 'dry-run')));
+});
+
+test.serial('--save-best keeps the best trial\'s trained model in <study>/best/: TF.js counts the spec\'s params and the weights give the journaled accuracy', async (t) => {
+  const r = run('--name', 'keep', '--workers', '2', '--save-best', '--json', ...SMALL);
+  t.is(r.code, 0, r.stderr);
+  const summary = JSON.parse(r.stdout) as StudySummary & { bestModel: string | null };
+  const dir = join(OUT, 'keep');
+  const best = summary.best;
+  if (best === null) return t.fail('no best trial');
+  t.is(summary.bestModel, join(dir, 'best', 'model.json'));
+  t.false(existsSync(join(dir, 'candidates')), 'the other trials\' models are removed');
+  const kept = JSON.parse(readFileSync(join(dir, 'best', 'best.json'), 'utf8')) as { trialId: number; gridId: string };
+  t.is(kept.trialId, best.id);
+  t.is(kept.gridId, best.gridId);
+  const { evaluate, loadDataset, modelFiles, tf, useBackend } = await import('@scalelab/engine');
+  await useBackend('wasm');
+  const model = await tf.loadLayersModel(modelFiles(join(dir, 'best', 'model.json')));
+  // Independent of the analyzer: TF.js counts the loaded model; the trial's params come from the analyzer.
+  t.is(model.countParams(), best.params ?? Number.NaN);
+  // The weights are that trial's: its test set (synthetic, the study's seed 7, at the candidate's resolution) at the
+  // training batch gives the accuracy the journal holds.
+  const resolution = (model.inputs[0]?.shape[1] ?? 0) as number;
+  const data = loadDataset('synthetic', resolution, { seed: 7 });
+  t.is(evaluate(model, data.test, resolution, data.channels, data.classes, 32).accuracy, best.accuracy ?? Number.NaN);
+  // A best/ that --save-best did not write is refused before anything runs.
+  renameSync(join(dir, 'best', 'best.json'), join(dir, 'best.json.moved'));
+  const refused = run('--resume', dir, '--save-best');
+  t.is(refused.code, 2, refused.stderr);
+  t.regex(refused.stderr, /best.*not written by --save-best/);
+  t.true(existsSync(join(dir, 'best', 'model.json')));
+  return undefined;
 });
 
 test.serial('bad input exits 2 with one line and writes nothing', (t) => {

@@ -7,6 +7,7 @@ import { REPORT_HELP, reportCommand } from './commands/report.js';
 import { SCALE_HELP, scaleCommand } from './commands/scale.js';
 import { SEARCH_HELP, searchCommand } from './commands/search.js';
 import { TRAIN_HELP, trainCommand } from './commands/train.js';
+import { WORKER_HELP, workerCommand } from './commands/worker.js';
 import { describeFailure } from './failure.js';
 
 const VERBS: Readonly<Record<string, { run: (argv: readonly string[]) => Promise<string>; summary: string; help: string }>> = {
@@ -15,6 +16,7 @@ const VERBS: Readonly<Record<string, { run: (argv: readonly string[]) => Promise
   train: { run: trainCommand, summary: 'train a model on a dataset with TF.js (wasm, cpu or tfjs-node)', help: TRAIN_HELP },
   search: { run: searchCommand, summary: 'grid-search α, β, γ under α·β²·γ² ≈ c, trials in worker threads, resumable', help: SEARCH_HELP },
   compare: { run: compareCommand, summary: 'compare scaling strategies (depth, width, resolution, compound, fast, …) at matched cost', help: COMPARE_HELP },
+  worker: { run: workerCommand, summary: 'train the trials of studies kept in Redis (any machine, as many as you like)', help: WORKER_HELP },
   report: { run: reportCommand, summary: 'an HTML report (plotly, offline) and paper tables from a study journal', help: REPORT_HELP },
 };
 

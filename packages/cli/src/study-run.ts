@@ -3,7 +3,6 @@
  * so far), one line per finished trial, SIGINT/SIGTERM leaving a consistent journal and the resume command, and the
  * summary written at the end. The library does the work; this only prints.
  */
-import { join } from 'node:path';
 import type { Study, StudySummary } from '@scalelab/search';
 import { clock, progressLine } from './progress.js';
 import { cleanText } from './terminal.js';
@@ -11,10 +10,17 @@ import { cleanText } from './terminal.js';
 /** Interrupted by a signal: every finished trial is in the journal (each line is flushed); the lock is let go. */
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
-export async function runStudyInTerminal(study: Study, verb: 'search' | 'compare', progress: ReturnType<typeof progressLine>, header: readonly string[]): Promise<StudySummary> {
+export interface TerminalRunOptions {
+  /** Threads training here (0: none, for a study in Redis that `scalelab worker`s train; absent: the config's). */
+  readonly localWorkers?: number | undefined;
+  /** Keep every trial's model under this folder (`--save-best`: the study's candidates/; the caller keeps the best). */
+  readonly saveModelsIn?: string | undefined;
+}
+
+export async function runStudyInTerminal(study: Study, verb: 'search' | 'compare', progress: ReturnType<typeof progressLine>, options: TerminalRunOptions, header: readonly string[]): Promise<StudySummary> {
   const { plan } = study;
   const { config } = plan;
-  const journalPath = join(plan.dir, 'journal.log');
+  const journalPath = study.journal;
   const onSignal = (signal: keyof typeof SIGNAL_EXIT_CODES): void => {
     progress.done();
     process.stderr.write(`\n${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: every finished trial is in ${cleanText(journalPath, 300)}; continue with 'scalelab ${verb} --resume ${cleanText(plan.dir, 300)}'\n`);
@@ -35,6 +41,8 @@ export async function runStudyInTerminal(study: Study, verb: 'search' | 'compare
       return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${last.finished}/${last.points} ${unit}  ${last.running} running  ETA ${clock(last.etaSeconds)}${best}`;
     };
     await study.run({
+      ...(options.localWorkers === undefined ? {} : { localWorkers: options.localWorkers }),
+      ...(options.saveModelsIn === undefined ? {} : { saveModelsIn: options.saveModelsIn }),
       onEvent: (e) => {
         switch (e.type) {
           case 'note':
@@ -57,7 +65,7 @@ export async function runStudyInTerminal(study: Study, verb: 'search' | 'compare
       },
     });
     progress.done();
-    return study.summarize();
+    return await study.summarize();
   } finally {
     process.removeListener('SIGINT', handlers.SIGINT);
     process.removeListener('SIGTERM', handlers.SIGTERM);

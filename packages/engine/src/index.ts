@@ -10,7 +10,7 @@ export { BACKENDS, isBackendName, useBackend } from './backend.js';
 export type { BackendName } from './backend.js';
 export { WASM_TRAINING_KERNELS, registerWasmTrainingKernels } from './kernels/register.js';
 export { useSimdLoops } from './kernels/simd/channel-loops.js';
-export { DATASET_FORMS, loadDataset, resizeImage, resizeSet, shareDataset, syntheticDataset, validateDatasetName } from './data/index.js';
+export { DATASET_FORMS, loadDataset, loadStoredDataset, resizeImage, resizeSet, shareDataset, syntheticDataset, validateDatasetName } from './data/index.js';
 export type { Dataset, ImageSet, LoadOptions, SyntheticOptions } from './data/index.js';
 export { SCHEDULES, TRAINING_DEFAULTS, evaluate, learningRateAt, shiftBatch, trainSpec, trainingStep } from './train.js';
 export type { EpochRecord, ScheduleName, TrainOptions, TrainProgress, TrainResult } from './train.js';

@@ -60,6 +60,8 @@ export interface TrainOptions {
    */
   readonly evalBatchSize?: number;
   readonly onProgress?: (p: TrainProgress) => void;
+  /** Each epoch's record as soon as it is evaluated (a search journals it while the trial still runs). */
+  readonly onEpoch?: (e: EpochRecord) => void;
   /**
    * Training-time augmentation: `shift` (default) translates each image by up to ±resolution/16 pixels (zero fill,
    * seeded), done while gathering the batch so it costs no kernel time. It needs epochs to pay off: on proxy-b0 +
@@ -321,7 +323,9 @@ export function trainSpec(spec: NetworkSpec, data: Dataset, options: TrainOption
         const run = (): ReturnType<typeof evaluate> => evaluate(model, data.test, size, channels, data.classes, evalBatchSize, data.size);
         const test = average === undefined ? run() : average.evaluateWith(run);
         evalSeconds += (performance.now() - t0) / 1000;
-        history.push({ epoch, step, trainLoss: epochLoss / epochSeen, trainAccuracy: epochCorrect / epochSeen, testLoss: test.loss, testAccuracy: test.accuracy, seconds: (performance.now() - epochStart) / 1000 });
+        const record: EpochRecord = { epoch, step, trainLoss: epochLoss / epochSeen, trainAccuracy: epochCorrect / epochSeen, testLoss: test.loss, testAccuracy: test.accuracy, seconds: (performance.now() - epochStart) / 1000 };
+        history.push(record);
+        options.onEpoch?.(record);
       }
     }
     if (options.latency !== undefined && options.latency !== false) {

@@ -6,7 +6,7 @@
 import { compoundMultipliers, parseStrategy, scaleSpec } from '@scalelab/arch';
 import { analyzeSpec, compareCost } from '@scalelab/analyzer';
 import { comparisonResult, fitBaseline, gridCandidates, readStudy, summarizeStudy, trialView } from '@scalelab/search';
-import type { ComparisonResult, StudyConfig, StudySummary, TrialView } from '@scalelab/search';
+import type { ComparisonResult, OpenedStudy, StudyConfig, StudySummary, TrialView } from '@scalelab/search';
 
 export interface StageCost {
   readonly stage: string;
@@ -28,8 +28,13 @@ export interface ReportData {
   readonly comparison: ComparisonResult | null;
 }
 
+/** The report of a study's file journal in `dir`. */
 export function loadReportData(dir: string): ReportData {
-  const opened = readStudy(dir);
+  return reportData(readStudy(dir));
+}
+
+/** The report of a study as read from any storage (`openStudy`). */
+export function reportData(opened: OpenedStudy): ReportData {
   const { config, record } = opened;
   const fitted = fitBaseline(opened.baselineSpec, { channels: opened.dataset.channels, classes: opened.dataset.classes, resolution: config.resolution });
   const c = config.comparison;

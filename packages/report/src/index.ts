@@ -1,6 +1,6 @@
 export { ReportError } from './errors.js';
 export type { ReportErrorCode } from './errors.js';
-export { loadReportData } from './data.js';
+export { loadReportData, reportData } from './data.js';
 export type { ReportData, StageCost } from './data.js';
 export { PALETTE, paretoFront, reportFigures } from './figures.js';
 export type { Figure, PlotTrace } from './figures.js';

@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '@scalelab/search';
-import { loadReportData } from './data.js';
+import type { OpenedStudy } from '@scalelab/search';
+import { loadReportData, reportData } from './data.js';
 import type { ReportData } from './data.js';
 import { reportFigures } from './figures.js';
 import { reportHtml } from './page.js';
@@ -25,9 +26,12 @@ export interface WrittenReport {
   readonly data: ReportData;
 }
 
-/** Report the study in `dir`: `report.html` (or `htmlPath`) and the tables beside the HTML. */
-export function writeReport(dir: string, htmlPath = join(dir, 'report.html')): WrittenReport {
-  const data = loadReportData(dir);
+/**
+ * Report the study in `dir`: `report.html` (or `htmlPath`) and the tables beside the HTML. `opened`: the study as
+ * already read (`openStudy`, which also reads journals kept in Redis); without it, `dir`'s file journal.
+ */
+export function writeReport(dir: string, htmlPath = join(dir, 'report.html'), opened?: OpenedStudy): WrittenReport {
+  const data = opened === undefined ? loadReportData(dir) : reportData(opened);
   const figures = data.comparison === null ? reportFigures(data) : comparisonFigures(data, data.comparison);
   const tables: Readonly<Record<string, string>> = data.comparison === null ? { ...reportTables(data) } : { ...comparisonTables(data.comparison), 'trials.csv': trialsCsv(data.trials) };
   const out = dirname(htmlPath);

@@ -4,22 +4,23 @@
  * recorded as FAIL and the study goes on; it is retried up to `retries` times. With successive halving, every
  * candidate first gets the base budget and the best 1/η of each rung go on with η× more, the rest PRUNED.
  */
-import type { BackendName } from '@scalelab/engine';
 import type { TrialExecutor } from './executors/executor.js';
 import { LocalThreadsExecutor, workerCap } from './executors/local-threads.js';
 import { isBetter } from './objective.js';
-import { rungBudget, splitRung } from './pruners/successive-halving.js';
-import type { JsonValue } from './storage/journal-ops.js';
+import { splitRung } from './pruners/successive-halving.js';
 import type { JournalStorage } from './storage/journal-storage.js';
 import type { StudyRecord } from './storage/replay.js';
 import type { StudyPlan } from './study.js';
-import type { TrialTask } from './trial-worker.js';
-import { trainingSeed } from './points.js';
+import { sharedStudyData } from './study-plan.js';
 import type { StudyPoint } from './points.js';
-import { INTERRUPTED_ERROR, RUN_ATTR_PREFIX, pointTemplate, failOps, finishOp, runOps, trialRuns, userAttrOps } from './trials.js';
+import { closeRun, openTrial, trainRun } from './trial-lifecycle.js';
+import type { RunUnit, TrialContext, TrialEnd } from './trial-lifecycle.js';
+import { INTERRUPTED_ERROR, failOps } from './trials.js';
+import { unitStates } from './units.js';
+import type { FinalState } from './units.js';
 import type { RunRecord } from './trials.js';
 
-export type FinalState = 'COMPLETE' | 'PRUNED' | 'FAIL';
+export type { FinalState } from './units.js';
 
 export type SearchEvent =
   | { readonly type: 'begin'; readonly points: number; readonly finished: number; readonly workers: number; readonly interrupted: number }
@@ -33,9 +34,11 @@ export interface RunOptions {
   readonly onEvent?: (event: SearchEvent) => void;
   /** What trains the trials (default: local worker threads, as many as the config asks and the machine allows). */
   readonly executor?: TrialExecutor;
+  /** Keep every trained model under this folder (`search --save-best`, see best-model.ts). */
+  readonly saveModelsIn?: string;
 }
 
-/** One run unit: a point of the space and one of its seeds. */
+/** One run unit's state in this run of the study. */
 interface PointState {
   readonly point: StudyPoint;
   /** 0…seeds−1; the seed parameter is the study seed + replicate. */
@@ -47,34 +50,18 @@ interface PointState {
   resumedFrom: number | null;
 }
 
-/** The budget of rung r of this study. */
-export function studyRungBudget(plan: StudyPlan, rung: number): { epochs: number | null; steps: number | null } {
-  return rungBudget(plan.config.budget, plan.config.budget.halving, rung);
-}
+const unitOf = (ps: PointState): RunUnit => ({ point: ps.point, replicate: ps.replicate, failures: ps.failures, resumedFrom: ps.resumedFrom });
 
 /**
- * Rebuild each grid point's state from a replayed journal. Every trial left RUNNING (or WAITING) — with or
- * without a grid point, a phantom of a crash — is closed as FAIL (interrupted), by append.
+ * Rebuild each unit's state from a replayed journal. Every trial left RUNNING (or WAITING) — with or without a
+ * grid point, a phantom of a crash — is closed as FAIL (interrupted), by append.
  */
 async function restoreStates(plan: StudyPlan, previous: StudyRecord | null, storage: JournalStorage): Promise<{ states: PointState[]; interrupted: number }> {
-  const { seed, seeds } = plan.config;
-  const states = plan.points.flatMap((point) => Array.from({ length: seeds }, (_, replicate): PointState => ({ point, replicate, trialId: null, failures: 0, runs: new Map(), final: null, resumedFrom: null })));
-  const key = (gridId: string, seedParam: number): string => `${gridId}|${seedParam}`;
-  const byId = new Map(states.map((s) => [key(s.point.id, seed + s.replicate), s]));
   let interrupted = 0;
   for (const t of previous?.trials ?? []) {
-    const ps = byId.get(key(String(t.userAttrs.grid_id), t.params.seed ?? seed));
-    if (t.state === 'RUNNING' || t.state === 'WAITING') {
-      await storage.append(failOps(t.id, INTERRUPTED_ERROR, true));
-      interrupted++;
-      if (ps !== undefined) ps.resumedFrom = t.id;
-    }
-    if (ps === undefined) continue;
-    for (const run of trialRuns(t.userAttrs)) if (!ps.runs.has(run.rung)) ps.runs.set(run.rung, run);
-    if (t.state === 'COMPLETE' || t.state === 'PRUNED') ps.final = t.state;
-    else if (t.state === 'FAIL' && t.userAttrs.interrupted !== true) ps.failures++;
+    if ((t.state === 'RUNNING' || t.state === 'WAITING') && (await storage.closeAbandoned(t.id, failOps(t.id, INTERRUPTED_ERROR, true)))) interrupted++;
   }
-  for (const ps of states) if (ps.final === null && ps.failures > plan.config.retries) ps.final = 'FAIL';
+  const states = unitStates(plan, previous).map((u): PointState => ({ point: u.point, replicate: u.replicate, trialId: null, failures: u.failures, runs: u.runs, final: u.final, resumedFrom: u.resumedFrom }));
   return { states, interrupted };
 }
 
@@ -91,6 +78,9 @@ export async function runStudy(plan: StudyPlan, storage: JournalStorage, previou
   const executor = options.executor ?? new LocalThreadsExecutor(cap.workers);
   if (options.executor === undefined && cap.note !== null) emit({ type: 'note', message: cap.note });
   const workers = executor.workers;
+  const remaining = states.length - finishedAtStart;
+  const data = remaining > 0 ? sharedStudyData(config) : undefined;
+  const ctx: TrialContext = { config, objective, storage, executor, ...(data === undefined ? {} : { data }), ...(options.saveModelsIn === undefined ? {} : { saveModelsIn: options.saveModelsIn }) };
   emit({ type: 'begin', points: states.length, finished: finishedAtStart, workers, interrupted });
 
   const best = (): { gridId: string; value: number } | null => {
@@ -112,23 +102,18 @@ export async function runStudy(plan: StudyPlan, storage: JournalStorage, previou
 
   const ensureTrial = async (ps: PointState): Promise<number> => {
     if (ps.trialId !== null) return ps.trialId;
-    const seed = config.seeds > 1 ? { value: config.seed + ps.replicate, low: config.seed, high: config.seed + config.seeds - 1 } : null;
-    const id = await storage.createTrial(pointTemplate(ps.point, seed, ps.failures, ps.resumedFrom));
-    ps.trialId = id;
     // Runs finished before an interruption are deterministic (same seed): carried over, not rerun.
-    for (const run of ps.runs.values()) await storage.append(userAttrOps(id, { [`${RUN_ATTR_PREFIX}${run.rung}`]: run as unknown as JsonValue }));
-    const last = [...ps.runs.values()].pop();
-    if (last !== undefined) await storage.append(runOps(id, last, { record: false }));
-    return id;
+    ps.trialId = await openTrial(ctx, unitOf(ps), [...ps.runs.values()]);
+    return ps.trialId;
   };
 
-  const finish = async (ps: PointState, state: FinalState, value: number | null): Promise<void> => {
+  const finish = async (ps: PointState, end: Extract<TrialEnd, { state: 'COMPLETE' | 'PRUNED' }>): Promise<void> => {
     if (ps.final !== null) return;
     const id = await ensureTrial(ps);
-    await storage.append([finishOp(id, state, value)]);
-    ps.final = state;
+    await closeRun(ctx, id, unitOf(ps), end);
+    ps.final = end.state;
     ps.trialId = null;
-    emit({ type: 'point-final', gridId: ps.point.id, state, value });
+    emit({ type: 'point-final', gridId: ps.point.id, state: end.state, value: end.state === 'COMPLETE' ? end.value : null });
     progress();
   };
 
@@ -138,49 +123,19 @@ export async function runStudy(plan: StudyPlan, storage: JournalStorage, previou
     const id = await ensureTrial(ps);
     const t0 = performance.now();
     emit({ type: 'trial-start', trialId: id, gridId: c.id, rung });
-    const budget = studyRungBudget(plan, rung);
-    const task: TrialTask = {
-      spec: c.spec,
-      dataset: config.dataset,
-      datasetSeed: config.seed,
-      epochs: budget.epochs,
-      steps: budget.steps,
-      batchSize: config.budget.batchSize,
-      learningRate: config.budget.learningRate,
-      augment: config.budget.augment,
-      seed: trainingSeed(config.seed, ps.replicate, config.seeds, ps.failures),
-      backend: config.backend as BackendName | null,
-      // A comparison reports inference latency for every point; a search measures it when the objective reads it.
-      latency: config.comparison !== null || objective.variables.includes('latency'),
-    };
-    let error: string | null = null;
-    let run: RunRecord | null = null;
-    try {
-      const signal = config.trialTimeout === null ? undefined : AbortSignal.timeout(config.trialTimeout * 1000);
-      const out = await executor.run(task, signal);
-      const value = objective.evaluate({ accuracy: out.accuracy, loss: out.loss, macs: c.macs, params: c.params, activations: c.activations, latency: out.latencyMs ?? Number.NaN });
-      if (Number.isNaN(value)) {
-        error = `objective '${objective.expression}' is not a finite number for this trial (accuracy ${out.accuracy}, loss ${out.loss})`;
-      } else {
-        run = { rung, epochs: out.epochs, steps: out.steps, value, accuracy: out.accuracy, loss: out.loss, trainSeconds: out.trainSeconds, imagesPerSecond: out.imagesPerSecond, backend: out.backend, latencyMs: out.latencyMs, latencyBatchMs: out.latencyBatchMs, curve: out.curve.map((p) => ({ epoch: p.epoch, accuracy: p.accuracy, loss: p.loss })) };
-        await storage.append([...runOps(id, run, { record: true }), ...userAttrOps(id, { num_tensors: out.numTensors, rss_bytes: out.rssBytes })]);
-        ps.runs.set(rung, run);
-      }
-    } catch (e) {
-      const aborted = e instanceof Error && (e.name === 'AbortError' || /abort/i.test(e.message));
-      error = aborted ? `trial exceeded the trial timeout of ${config.trialTimeout} s` : e instanceof Error ? e.message : String(e);
-    }
+    const result = await trainRun(ctx, id, unitOf(ps), rung);
+    if (result.ok) ps.runs.set(rung, result.run);
     const seconds = (performance.now() - t0) / 1000;
     running--;
     runSeconds += seconds;
     runsDone++;
-    if (error === null) {
+    if (result.ok) {
       // Without halving a trial's one run is its result: close it now, not at the end of the grid.
-      if (config.budget.halving === null) await finish(ps, 'COMPLETE', run?.value ?? null);
-      emit({ type: 'trial-end', trialId: id, gridId: c.id, rung, ok: true, value: run?.value ?? null, error: null, seconds, retry: false });
+      if (config.budget.halving === null) await finish(ps, { state: 'COMPLETE', value: result.run.value });
+      emit({ type: 'trial-end', trialId: id, gridId: c.id, rung, ok: true, value: result.run.value, error: null, seconds, retry: false });
       return false;
     }
-    await storage.append(failOps(id, error));
+    await closeRun(ctx, id, unitOf(ps), { state: 'FAIL', error: result.error });
     ps.trialId = null;
     ps.failures++;
     const retry = ps.failures <= config.retries;
@@ -188,7 +143,7 @@ export async function runStudy(plan: StudyPlan, storage: JournalStorage, previou
       ps.final = 'FAIL';
       emit({ type: 'point-final', gridId: c.id, state: 'FAIL', value: null });
     }
-    emit({ type: 'trial-end', trialId: id, gridId: c.id, rung, ok: false, value: null, error, seconds, retry });
+    emit({ type: 'trial-end', trialId: id, gridId: c.id, rung, ok: false, value: null, error: result.error, seconds, retry });
     progress();
     return retry;
   };
@@ -219,8 +174,8 @@ export async function runStudy(plan: StudyPlan, storage: JournalStorage, previou
       await runRung(members.filter((ps) => ps.final === null && !ps.runs.has(rung)), rung);
       const alive = members.filter((ps) => ps.runs.has(rung) && ps.final !== 'FAIL');
       const split = splitRung(alive.map((ps) => ({ ps, index: ps.point.index, value: ps.runs.get(rung)?.value ?? Number.NaN })), config.budget.halving, config.objective.direction);
-      for (const m of split.complete) await finish(m.ps, 'COMPLETE', m.value);
-      for (const m of split.prune) await finish(m.ps, 'PRUNED', null);
+      for (const m of split.complete) await finish(m.ps, { state: 'COMPLETE', value: m.value });
+      for (const m of split.prune) await finish(m.ps, { state: 'PRUNED' });
       members = split.promote.map((m) => m.ps);
     }
   } finally {

@@ -1,156 +1,107 @@
 /**
- * A study on disk: `<out>/<name>/` holds `config.json` (the resolved config, for people), `journal.log` (the
- * Optuna-format event log, the source of truth), `study.lock` while a writer has it and, after the grid,
- * `summary.json`. `Study` creates, resumes and summarizes one; the CLI only parses flags and prints.
+ * A study: `<out>/<name>/` holds `config.json` (the resolved config, for people, and where the journal lives),
+ * the journal — `journal.log` (the embedded default) or, with `--storage redis://…`, a Redis log in Optuna's
+ * JournalRedisStorage layout — `study.lock` while a writer has a file journal, and, after the grid, `summary.json`.
+ * `Study` creates, resumes and summarizes one, whichever the storage; the CLI only parses flags and prints.
  *
  * What is promised: everything is validated and priced before the first byte is written; an existing study is
- * never overwritten; one writer at a time (the lock); a journal is only ever appended to (see journal-file.ts for
- * the one exception, a torn last line); a journal that does not check out is an error and is left as it is.
+ * never overwritten; one coordinator at a time (the file lock, or its counterpart in Redis); a journal is only ever
+ * appended to (see journal-file.ts for the one exception, a torn last line); a journal that does not check out is
+ * an error and is left as it is.
  */
 import { existsSync, mkdirSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parseStrategy } from '@scalelab/arch';
-import type { NetworkSpec } from '@scalelab/arch';
-import { analyzeSpec, compareCost } from '@scalelab/analyzer';
-import type { CostComparison } from '@scalelab/analyzer';
-import { loadDataset, validateDatasetName } from '@scalelab/engine';
-import { specFromJournal } from './baseline.js';
+import type { Redis } from 'ioredis';
+import * as z from 'zod';
+import { runDistributedStudy } from './distributed-runner.js';
 import { COMPARE_FILE, comparisonResult } from './comparison-result.js';
-import { fitBaseline, priceCandidates } from './candidates.js';
-import type { Candidate } from './candidates.js';
-import { parseStoredConfig } from './config.js';
-import type { StudyConfig } from './config.js';
 import { SearchError } from './errors.js';
-import { writeFileAtomic } from './files.js';
-import { compileObjective } from './objective.js';
-import type { Objective } from './objective.js';
+import { readBoundedText, writeFileAtomic } from './files.js';
+import { workerCap } from './executors/local-threads.js';
 import { runStudy } from './runner.js';
 import type { RunOptions } from './runner.js';
-import { comparisonPoint, gridPoint } from './points.js';
-import type { StudyPoint } from './points.js';
-import { coefficientDistribution, gridCandidates } from './space.js';
 import { readJournalFile, JournalFileStorage } from './storage/journal-file.js';
-import type { JournalLines } from './storage/journal-lines.js';
-import { DIRECTION, OP, isFinished } from './storage/journal-ops.js';
-import type { JsonValue, LoggedOp } from './storage/journal-ops.js';
-import type { JournalStorage } from './storage/journal-storage.js';
+import { DIRECTION, OP } from './storage/journal-ops.js';
+import type { JsonValue, OpFields } from './storage/journal-ops.js';
+import { RedisJournalStorage } from './storage/journal-redis.js';
 import { replayStudy } from './storage/replay.js';
 import type { StudyRecord } from './storage/replay.js';
+import { connectRedis, redisSafetyNotes } from './storage/redis-connection.js';
+import { RedisStudyLock } from './storage/redis-lock.js';
+import { FILE_STORAGE, describeStorage, parseStorageUrl } from './storage/storage-url.js';
+import type { RedisLocation, StorageLocation } from './storage/storage-url.js';
 import { StudyLock } from './storage/study-lock.js';
+import { checkTrialsAgainstGrid, datasetInfo, openedFrom, planStudy } from './study-plan.js';
+import type { OpenedStudy, StudyPlan } from './study-plan.js';
 import { summarizeStudy } from './summary.js';
 import type { StudySummary } from './summary.js';
-import { studyAttrOps } from './trials.js';
+import { ledgerOf, studyAttrOps } from './trials.js';
+
+export { checkTrialsAgainstGrid, datasetInfo, planStudy, precheckStudy, studyDir } from './study-plan.js';
+export type { DatasetInfo, OpenedStudy, StudyPlan } from './study-plan.js';
 
 export const JOURNAL_FILE = 'journal.log';
 export const CONFIG_FILE = 'config.json';
 export const SUMMARY_FILE = 'summary.json';
 
-/** What the data gives the baseline (read once in the main thread, before anything is written). */
-export interface DatasetInfo {
-  readonly name: string;
-  readonly channels: number;
-  readonly classes: number;
-  readonly trainCount: number;
-  readonly testCount: number;
-}
+/** What config.json says about where the study lives (ScaleLab wrote it; still checked: it names a host to connect to). */
+const storedSchema = z.object({ name: z.string().optional(), storage: z.string().optional() });
 
-export interface StudyPlan {
-  readonly config: StudyConfig;
-  readonly dir: string;
-  readonly baselineSpec: NetworkSpec;
-  readonly fittedBaseline: NetworkSpec;
-  readonly baselineMacs: number;
-  readonly baselineParams: number;
-  readonly dataset: DatasetInfo;
-  readonly objective: Objective;
-  /** The coefficient grid's candidates, priced. */
-  readonly candidates: readonly Candidate[];
-  /** A strategy comparison's points priced at matched cost, with its fits (null for a coefficient search). */
-  readonly comparison: CostComparison | null;
-  /** What the runner trains, each `config.seeds` times. */
-  readonly points: readonly StudyPoint[];
-}
-
-export function planStudy(config: StudyConfig, baselineSpec: NetworkSpec, dataset: DatasetInfo, dir: string): StudyPlan {
-  const objective = compileObjective(config.objective.expression, config.objective.direction);
-  const fittedBaseline = fitBaseline(baselineSpec, { channels: dataset.channels, classes: dataset.classes, resolution: config.resolution });
-  const baseline = analyzeSpec(fittedBaseline);
-  const common = { config, dir, baselineSpec, fittedBaseline, baselineMacs: baseline.macs, baselineParams: baseline.params.total, dataset, objective };
-  if (config.comparison !== null) {
-    const { strategies, targets, match } = config.comparison;
-    const cost = compareCost(fittedBaseline, strategies.map((text) => ({ text, strategy: parseStrategy(text) })), targets, match);
-    return { ...common, candidates: [], comparison: cost, points: cost.points.map((p, i) => comparisonPoint(p, i, fittedBaseline, strategies, targets)) };
+/** Where the study in `dir` keeps its journal: config.json's `storage` (absent: the file journal). */
+export function storedLocation(dir: string): { location: StorageLocation; name: string } {
+  const path = join(dir, CONFIG_FILE);
+  if (!existsSync(path)) return { location: FILE_STORAGE, name: basename(dir) };
+  let value: unknown;
+  try {
+    value = JSON.parse(readBoundedText(path, 'study config'));
+  } catch (e) {
+    if (e instanceof SearchError) throw e;
+    throw new SearchError('BAD_CONFIG', `${path} is not valid JSON`);
   }
-  const points = gridCandidates(config.space);
-  const candidates = priceCandidates(fittedBaseline, points, config.space.phi);
-  const distributions = { alpha: coefficientDistribution(config.space, 'alpha'), beta: coefficientDistribution(config.space, 'beta'), gamma: coefficientDistribution(config.space, 'gamma') };
-  return { ...common, candidates, comparison: null, points: candidates.map((c) => gridPoint(c, config.space.phi, distributions)) };
+  const parsed = storedSchema.safeParse(value);
+  if (!parsed.success) throw new SearchError('BAD_CONFIG', `${path}: 'name' and 'storage' must be strings`);
+  const name = parsed.data.name ?? basename(dir);
+  return { location: parsed.data.storage === undefined || parsed.data.storage === 'file' ? FILE_STORAGE : parseStorageUrl(parsed.data.storage), name };
 }
 
-/**
- * Everything about a study that is cheap to check, before its dataset is loaded: the space and its limits, the
- * objective, and every candidate's size (the baseline at its own channels and classes).
- */
-export function precheckStudy(config: StudyConfig, baselineSpec: NetworkSpec): void {
-  planStudy(config, baselineSpec, { name: config.dataset, channels: baselineSpec.input.channels, classes: baselineSpec.classes, trainCount: 0, testCount: 0 }, '');
-}
-
-/** Load the study's dataset once to learn its channels, classes and sizes (and to fail now if it is gone). */
-export function datasetInfo(config: StudyConfig, baselineSpec: NetworkSpec): DatasetInfo {
-  validateDatasetName(config.dataset);
-  const data = loadDataset(config.dataset, config.resolution ?? baselineSpec.input.resolution, { seed: config.seed });
-  return { name: config.dataset, channels: data.channels, classes: data.classes, trainCount: data.train.count, testCount: data.test.count };
-}
-
-export function studyDir(out: string, name: string): string {
-  return join(out, name);
-}
-
-function datasetInfoFromJournal(value: JsonValue | undefined, where: string): DatasetInfo {
-  const d = value as Partial<DatasetInfo> | undefined;
-  const count = (n: unknown, max: number): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= max;
-  if (typeof d !== 'object' || d === null || typeof d.name !== 'string' || !count(d.channels, 4096) || !count(d.classes, 100_000) || !count(d.trainCount, 1e9) || !count(d.testCount, 1e9)) {
-    throw new SearchError('BAD_JOURNAL', `${where}: the study's dataset_info is missing or invalid`);
-  }
-  return { name: d.name, channels: d.channels as number, classes: d.classes as number, trainCount: d.trainCount as number, testCount: d.testCount as number };
-}
-
-/** A study as its journal holds it, checked: its config, baseline and dataset pass the same checks as flags. */
-export interface OpenedStudy {
-  readonly dir: string;
-  readonly record: StudyRecord;
-  readonly config: StudyConfig;
-  readonly baselineSpec: NetworkSpec;
-  readonly dataset: DatasetInfo;
-  /** What the journal's last bytes were (a torn line is not part of `record`). */
-  readonly tail: JournalLines['tail']['kind'];
-}
-
-function openedFrom(dir: string, lines: JournalLines): OpenedStudy {
-  const path = join(dir, JOURNAL_FILE);
-  const ops: LoggedOp[] = lines.tail.kind === 'unterminated' ? [...lines.ops, lines.tail.op] : [...lines.ops];
-  const record = replayStudy(ops, path);
-  const attrs = record.userAttrs;
-  if (attrs.scalelab_config === undefined || attrs.baseline_spec === undefined || attrs.dataset_info === undefined) {
-    throw new SearchError('BAD_JOURNAL', `${path}: not a ScaleLab study (the study has no scalelab_config, baseline_spec and dataset_info attributes)`);
-  }
-  const config = parseStoredConfig(attrs.scalelab_config, `${path}: scalelab_config`);
-  if (config.name !== record.name) throw new SearchError('BAD_JOURNAL', `${path}: the study is named '${record.name}' but its config says '${config.name}'`);
-  const expected = config.objective.direction === 'maximize' ? DIRECTION.MAXIMIZE : DIRECTION.MINIMIZE;
-  const created = ops.find((o) => o.op.op_code === OP.CREATE_STUDY)?.op;
-  if (created?.op_code === OP.CREATE_STUDY && created.directions[0] !== expected) throw new SearchError('BAD_JOURNAL', `${path}: the study's direction does not match its config's objective`);
-  return { dir, record, config, baselineSpec: specFromJournal(attrs.baseline_spec, path), dataset: datasetInfoFromJournal(attrs.dataset_info, path), tail: lines.tail.kind };
-}
-
-/** Read a study (for reports and summaries): no lock, never writes. */
+/** Read a file-journal study (for reports and summaries): no lock, never writes. A Redis study: `openStudy`. */
 export function readStudy(dir: string): OpenedStudy {
   if (!existsSync(dir)) throw new SearchError('NO_STUDY', `no study at ${dir}`);
-  return openedFrom(dir, readJournalFile(join(dir, JOURNAL_FILE)));
+  const { location } = storedLocation(dir);
+  if (location.kind === 'redis') throw new SearchError('BAD_STORAGE', `study ${dir} lives in Redis (${location.url}): read it with openStudy`);
+  const path = join(dir, JOURNAL_FILE);
+  return openedFrom(dir, readJournalFile(path), path);
+}
+
+/** Read a study wherever its journal lives (`storage` overrides what config.json says): no lock, never writes. */
+export async function openStudy(dir: string, options: { readonly storage?: StorageLocation } = {}): Promise<OpenedStudy> {
+  const stored = existsSync(dir) ? storedLocation(dir) : { location: FILE_STORAGE, name: basename(dir) };
+  const location = options.storage ?? stored.location;
+  if (location.kind === 'file') return readStudy(dir);
+  const connection = await connectRedis(location);
+  try {
+    const storage = new RedisJournalStorage(connection, location, stored.name);
+    return openedFrom(dir, await storage.read(), storage.location);
+  } finally {
+    connection.disconnect();
+  }
 }
 
 export interface StudyOptions {
-  /** Notes for the user (a stale lock taken over, a journal repaired). */
+  /** Notes for the user (a stale lock taken over, a journal repaired, a risky Redis setting). */
   readonly onNote?: (message: string) => void;
+  /**
+   * Where the journal lives. Create: the file journal unless a Redis location is given. Resume: what config.json
+   * recorded, unless given (a study resumed on a machine that lacks its folder).
+   */
+  readonly storage?: StorageLocation;
+}
+
+export interface StudyRunOptions extends RunOptions {
+  /** Redis studies: worker threads this process trains with (default: the config's workers; 0: none). */
+  readonly localWorkers?: number;
+  /** Redis studies: the embedded worker's lock (see WorkerOptions.lockSeconds). */
+  readonly lockSeconds?: number;
 }
 
 /** Remove what a failed `create` made, newest first; never anything that was there before. */
@@ -168,11 +119,42 @@ function undoCreate(made: readonly string[]): void {
   }
 }
 
+/** How a study is held: its journal, its coordinator lock and, for Redis, the connection and location. */
+type Backend =
+  | { readonly kind: 'file'; readonly storage: JournalFileStorage; readonly lock: StudyLock }
+  | { readonly kind: 'redis'; readonly storage: RedisJournalStorage; readonly lock: RedisStudyLock; readonly connection: Redis; readonly location: RedisLocation };
+
+/** The ops that create a study: CREATE_STUDY and the study's attributes (config, baseline, dataset). */
+function studyCreationOps(plan: StudyPlan): OpFields[] {
+  return [
+    { op_code: OP.CREATE_STUDY, study_name: plan.config.name, directions: [plan.config.objective.direction === 'maximize' ? DIRECTION.MAXIMIZE : DIRECTION.MINIMIZE] },
+    ...studyAttrOps({
+      description: plan.config.description,
+      baseline: plan.config.baseline,
+      dataset: plan.config.dataset,
+      objective: plan.config.objective.expression,
+      scalelab_config: plan.config as unknown as JsonValue,
+      baseline_spec: plan.baselineSpec as unknown as JsonValue,
+      dataset_info: plan.dataset as unknown as JsonValue,
+      grid_size: plan.points.length,
+    }),
+  ];
+}
+
+function configText(plan: StudyPlan, location: StorageLocation): string {
+  return `${JSON.stringify({ ...plan.config, baselineSpec: plan.baselineSpec, datasetInfo: plan.dataset, ...(location.kind === 'redis' ? { storage: describeStorage(location) } : {}) }, null, 2)}\n`;
+}
+
+function refuseExisting(plan: StudyPlan): void {
+  if (existsSync(join(plan.dir, JOURNAL_FILE)) || existsSync(join(plan.dir, CONFIG_FILE))) {
+    throw new SearchError('STUDY_EXISTS', `study '${plan.config.name}' already exists in ${plan.dir} (continue it with --resume ${plan.dir}, or choose another --name)`);
+  }
+}
+
 export class Study {
   private constructor(
     readonly plan: StudyPlan,
-    private readonly storage: JournalStorage,
-    private readonly lock: StudyLock,
+    private readonly backend: Backend,
     /** The journal as it stood when the study was opened (null for a new study). */
     readonly previous: StudyRecord | null,
   ) {}
@@ -181,8 +163,19 @@ export class Study {
     return this.plan.dir;
   }
 
+  /** Where the journal lives. */
+  get storage(): StorageLocation {
+    return this.backend.kind === 'file' ? FILE_STORAGE : this.backend.location;
+  }
+
+  /** For messages: the journal's path, or its Redis URL and key prefix. */
+  get journal(): string {
+    return this.backend.storage.location;
+  }
+
   /** Create `<dir>/` with its config and a journal holding the study; refuses an existing study. */
   static async create(plan: StudyPlan, options: StudyOptions = {}): Promise<Study> {
+    if (options.storage?.kind === 'redis') return Study.createInRedis(plan, options.storage, options);
     const made: string[] = [];
     if (!existsSync(plan.dir)) made.push(`${plan.dir}/`);
     mkdirSync(plan.dir, { recursive: true });
@@ -195,36 +188,59 @@ export class Study {
     }
     const journal = join(plan.dir, JOURNAL_FILE);
     const configPath = join(plan.dir, CONFIG_FILE);
-    if (existsSync(journal) || existsSync(configPath)) {
+    try {
+      refuseExisting(plan);
+    } catch (e) {
       lock.release();
-      throw new SearchError('STUDY_EXISTS', `study '${plan.config.name}' already exists in ${plan.dir} (continue it with --resume ${plan.dir}, or choose another --name)`);
+      throw e;
     }
     let storage: JournalFileStorage | null = null;
     try {
-      writeFileAtomic(configPath, `${JSON.stringify({ ...plan.config, baselineSpec: plan.baselineSpec, datasetInfo: plan.dataset }, null, 2)}\n`);
+      writeFileAtomic(configPath, configText(plan, FILE_STORAGE));
       made.push(configPath);
       storage = JournalFileStorage.create(journal);
       made.push(journal);
-      await storage.append([
-        { op_code: OP.CREATE_STUDY, study_name: plan.config.name, directions: [plan.config.objective.direction === 'maximize' ? DIRECTION.MAXIMIZE : DIRECTION.MINIMIZE] },
-        ...studyAttrOps({
-          description: plan.config.description,
-          baseline: plan.config.baseline,
-          dataset: plan.config.dataset,
-          objective: plan.config.objective.expression,
-          scalelab_config: plan.config as unknown as JsonValue,
-          baseline_spec: plan.baselineSpec as unknown as JsonValue,
-          dataset_info: plan.dataset as unknown as JsonValue,
-          grid_size: plan.points.length,
-        }),
-      ]);
+      await storage.append(studyCreationOps(plan));
     } catch (e) {
       await storage?.close();
       undoCreate(made);
       lock.release();
       throw e;
     }
-    return new Study(plan, storage, lock, null);
+    return new Study(plan, { kind: 'file', storage, lock }, null);
+  }
+
+  /**
+   * A new study in Redis: the log is created atomically and only if none exists under the study's prefix; the
+   * local folder gets config.json (which records the Redis URL, so `report` and `--resume` find the journal).
+   */
+  private static async createInRedis(plan: StudyPlan, location: RedisLocation, options: StudyOptions): Promise<Study> {
+    if (plan.config.budget.halving !== null) {
+      throw new SearchError('BAD_CONFIG', 'successive halving runs with the file journal only: each rung needs every candidate\'s result before the next starts, which the Redis queue does not distribute (drop --halving or --storage)');
+    }
+    const connection = await connectRedis(location);
+    const made: string[] = [];
+    let lock: RedisStudyLock | null = null;
+    try {
+      for (const note of await redisSafetyNotes(connection, location)) options.onNote?.(note);
+      if (!existsSync(plan.dir)) made.push(`${plan.dir}/`);
+      mkdirSync(plan.dir, { recursive: true });
+      refuseExisting(plan);
+      const storage = new RedisJournalStorage(connection, location, plan.config.name);
+      lock = await RedisStudyLock.acquire(connection, storage.prefix, plan.config.name, options.onNote);
+      const exists = new SearchError('STUDY_EXISTS', `study '${plan.config.name}' already exists in ${location.url} (${storage.prefix}:log_number); continue it with --resume ${plan.dir} --storage ${location.url}, or choose another --name`);
+      if (await storage.exists()) throw exists;
+      const configPath = join(plan.dir, CONFIG_FILE);
+      writeFileAtomic(configPath, configText(plan, location));
+      made.push(configPath);
+      if (!(await storage.createStudy(studyCreationOps(plan)))) throw exists;
+      return new Study(plan, { kind: 'redis', storage, lock, connection, location }, null);
+    } catch (e) {
+      undoCreate(made);
+      await lock?.release();
+      connection.disconnect();
+      throw e;
+    }
   }
 
   /**
@@ -232,69 +248,91 @@ export class Study {
    * repair the journal's end by append (or cut a torn line, saved aside). Only `workers` may change.
    */
   static async resume(dir: string, options: StudyOptions & { readonly workers?: number } = {}): Promise<Study> {
-    if (!existsSync(dir)) throw new SearchError('NO_STUDY', `no study at ${dir}`);
+    const stored = existsSync(dir) ? storedLocation(dir) : null;
+    const location = options.storage ?? stored?.location ?? null;
+    if (location === null) throw new SearchError('NO_STUDY', `no study at ${dir}`);
+    if (location.kind === 'redis') return Study.resumeInRedis(dir, stored?.name ?? basename(dir), location, options);
     const lock = await StudyLock.acquire(dir, basename(dir), options.onNote);
     try {
       const path = join(dir, JOURNAL_FILE);
       const lines = readJournalFile(path);
-      const opened = openedFrom(dir, lines);
-      const config = { ...opened.config, workers: options.workers ?? opened.config.workers };
-      // The data must still be there (a folder dataset may have moved): fail now, not once per trial.
-      datasetInfo(config, opened.baselineSpec);
-      const plan = planStudy(config, opened.baselineSpec, opened.dataset, dir);
+      const opened = openedFrom(dir, lines, path);
+      const plan = Study.replan(opened, options.workers);
       checkTrialsAgainstGrid(opened.record, plan, path);
-      const storage = JournalFileStorage.openForAppend(path, lines, options.onNote);
-      return new Study(plan, storage, lock, opened.record);
+      const storage = JournalFileStorage.openForAppend(path, lines, options.onNote, ledgerOf(opened.record));
+      return new Study(plan, { kind: 'file', storage, lock }, opened.record);
     } catch (e) {
       lock.release();
       throw e;
     }
   }
 
-  /** Train every grid point not finished yet (see runner.ts). */
-  async run(options: RunOptions = {}): Promise<void> {
-    await runStudy(this.plan, this.storage, this.previous, options);
+  private static replan(opened: OpenedStudy, workers: number | undefined): StudyPlan {
+    const config = { ...opened.config, workers: workers ?? opened.config.workers };
+    // The data must still be there (a folder dataset may have moved): fail now, not once per trial.
+    datasetInfo(config, opened.baselineSpec);
+    return planStudy(config, opened.baselineSpec, opened.dataset, opened.dir);
   }
 
-  /** The summary of the journal as it stands, written to `summary.json` (and a comparison's `compare.json`). */
-  summarize(): StudySummary {
-    const opened = readStudy(this.dir);
-    const summary = summarizeStudy(opened.record, this.plan.config, this.plan.points.length, this.plan.fittedBaseline, this.plan.baselineSpec);
+  private static async resumeInRedis(dir: string, name: string, location: RedisLocation, options: StudyOptions & { readonly workers?: number }): Promise<Study> {
+    const connection = await connectRedis(location);
+    let lock: RedisStudyLock | null = null;
+    try {
+      const storage = new RedisJournalStorage(connection, location, name);
+      lock = await RedisStudyLock.acquire(connection, storage.prefix, name, options.onNote);
+      const opened = openedFrom(dir, await storage.read(), storage.location);
+      const plan = Study.replan(opened, options.workers);
+      checkTrialsAgainstGrid(opened.record, plan, storage.location);
+      // Resumed on a machine without the study's folder: it gets one, recording where the journal is.
+      mkdirSync(dir, { recursive: true });
+      if (!existsSync(join(dir, CONFIG_FILE))) writeFileAtomic(join(dir, CONFIG_FILE), configText(plan, location));
+      return new Study(plan, { kind: 'redis', storage, lock, connection, location }, opened.record);
+    } catch (e) {
+      await lock?.release();
+      connection.disconnect();
+      throw e;
+    }
+  }
+
+  /** Train every unit not finished yet: local threads (runner.ts) or, in Redis, the queue (distributed-runner.ts). */
+  async run(options: StudyRunOptions = {}): Promise<void> {
+    const b = this.backend;
+    if (b.kind === 'file') {
+      await runStudy(this.plan, b.storage, this.previous, options);
+      return;
+    }
+    if (options.saveModelsIn !== undefined) throw new SearchError('BAD_STORAGE', 'trained models are kept for studies in a journal file only: a study in Redis is trained on other machines (drop --save-best or --storage)');
+    const wanted = options.localWorkers ?? this.plan.config.workers;
+    const cap = wanted === 0 ? { workers: 0, note: null } : workerCap(wanted, this.plan.points.length * this.plan.config.seeds);
+    if (cap.note !== null) options.onEvent?.({ type: 'note', message: cap.note });
+    await runDistributedStudy(this.plan, b.storage, b.location, {
+      localWorkers: cap.workers,
+      lockLost: b.lock.lost,
+      ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+      ...(options.lockSeconds === undefined ? {} : { lockSeconds: options.lockSeconds }),
+    });
+  }
+
+  /** The summary of the journal as it stands, written to `summary.json`. */
+  async summarize(): Promise<StudySummary> {
+    const record = replayStudy((await this.backend.storage.read()).ops, this.backend.storage.location);
+    const summary = summarizeStudy(record, this.plan.config, this.plan.points.length, this.plan.fittedBaseline, this.plan.baselineSpec);
     writeFileAtomic(join(this.dir, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
     if (this.plan.comparison !== null) writeFileAtomic(join(this.dir, COMPARE_FILE), `${JSON.stringify(comparisonResult(this.plan.comparison, summary), null, 2)}\n`);
     return summary;
   }
 
   async close(): Promise<void> {
+    const b = this.backend;
     try {
-      await this.storage.close();
+      await b.storage.close();
     } finally {
-      this.lock.release();
+      if (b.kind === 'file') {
+        b.lock.release();
+      } else {
+        await b.lock.release();
+        b.connection.disconnect();
+      }
     }
-  }
-}
-
-/**
- * The finished trials must belong to this study's grid: a finished trial for a point outside it, with other
- * coefficients than its grid id says, or a second finish of one point means the journal was damaged or written by
- * two writers — resuming it would build on wrong data.
- */
-export function checkTrialsAgainstGrid(record: StudyRecord, plan: StudyPlan, path: string): void {
-  const byId = new Map(plan.points.map((p) => [p.id, p]));
-  const finishedBy = new Map<string, number>();
-  for (const t of record.trials) {
-    const gridId = t.userAttrs.grid_id;
-    if (!isFinished(t.state) || t.state === 'FAIL' || typeof gridId !== 'string') continue;
-    const point = byId.get(gridId);
-    const where = `${path}:${t.line}`;
-    if (point === undefined) throw new SearchError('BAD_JOURNAL', `${where}: trial ${t.id} finished ${t.state} for grid point '${gridId}', which is not in this study's grid`);
-    for (const [name, param] of Object.entries(point.journalParams)) {
-      const value = t.params[name];
-      if (value !== undefined && value !== param.value) throw new SearchError('BAD_JOURNAL', `${where}: trial ${t.id} (grid point ${gridId}) has ${name} ${value}, but that point's ${name} is ${param.value}`);
-    }
-    const unit = `${gridId} seed ${t.params.seed ?? plan.config.seed}`;
-    const earlier = finishedBy.get(unit);
-    if (earlier !== undefined) throw new SearchError('BAD_JOURNAL', `${where}: grid point ${unit} finished twice (trials ${earlier} and ${t.id}); two writers?`);
-    finishedBy.set(unit, t.id);
   }
 }

@@ -193,7 +193,7 @@ export function summarizeStudy(record: StudyRecord, config: StudyConfig, gridPoi
     if (t.state === 'COMPLETE' || t.state === 'PRUNED') finalByRun.set(run(t), t.state);
   }
   const failures = new Map<string, number>();
-  for (const t of trials) if (t.state === 'FAIL' && !t.interrupted) failures.set(run(t), (failures.get(run(t)) ?? 0) + 1);
+  for (const t of trials) if (t.state === 'FAIL' && !t.interrupted && t.duplicateOf === null) failures.set(run(t), (failures.get(run(t)) ?? 0) + 1);
   for (const [key, n] of failures) if (!finalByRun.has(key) && n > config.retries) finalByRun.set(key, 'FAIL');
   const stateCount = (s: TrialStateName): number => [...finalByRun.values()].filter((v) => v === s).length;
   const byMean = config.seeds > 1 ? bestByMean(trials, record.direction) : null;

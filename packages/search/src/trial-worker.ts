@@ -3,6 +3,7 @@
  * (`data`: loaded once by the main thread into shared memory, `shareDataset`, not copied into workers), or else is
  * loaded here once per (name, resolution, seed) and kept for the thread's life.
  */
+import type { MessagePort } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { NetworkSpec } from '@scalelab/arch';
@@ -29,6 +30,15 @@ export interface TrialTask {
   readonly data?: Dataset;
   /** Write the trained model into this folder (model.json + weights.bin, `saveModelFiles`); absent: not kept. */
   readonly saveTo?: string;
+  /** Where each epoch's result is posted as soon as it is measured (transferred to the thread with the task). */
+  readonly progress?: MessagePort;
+}
+
+/** One epoch's test result, posted to `progress` while the trial runs. */
+export interface EpochPoint {
+  readonly epoch: number;
+  readonly accuracy: number;
+  readonly loss: number;
 }
 
 /** What the journal keeps of the engine's result, plus the thread's memory after the trial. */
@@ -84,8 +94,10 @@ export default async function runTrial(task: TrialTask): Promise<TrialOutcome> {
     augment: task.augment,
     seed: task.seed,
     latency: task.latency ? { batchSize: 32 } : false,
+    onEpoch: (e) => task.progress?.postMessage({ epoch: e.epoch, accuracy: e.testAccuracy, loss: e.testLoss } satisfies EpochPoint),
     keepModel: task.saveTo !== undefined,
   });
+  task.progress?.close();
   let savedTo: string | null = null;
   if (r.model !== undefined && task.saveTo !== undefined) {
     try {

@@ -5,8 +5,10 @@
  */
 import { OP, floatDistributionJson, optunaDatetime, TRIAL_STATE } from './storage/journal-ops.js';
 import type { FinishedState, JsonObject, JsonValue, OpFields, TrialStateName } from './storage/journal-ops.js';
-import type { TrialRecord } from './storage/replay.js';
+import type { StudyRecord, TrialRecord } from './storage/replay.js';
 import type { TrialTemplate } from './storage/journal-storage.js';
+import { emptyLedger, failedAttemptKey } from './storage/ledger.js';
+import type { LedgerState } from './storage/ledger.js';
 import { intParam } from './points.js';
 import type { StudyPoint } from './points.js';
 
@@ -31,6 +33,38 @@ export const RUN_ATTR_PREFIX = 'rung_';
 
 /** Why a trial left RUNNING by a stopped search is closed as FAIL on resume (not the trial's own failure). */
 export const INTERRUPTED_ERROR = 'interrupted: the search stopped while this trial ran (crash or kill); its grid point runs again';
+
+/** Why a trial is closed when another trial already finished its unit (a redelivered job): not a failure of the point. */
+export const duplicateError = (unit: string, finishedBy: string): string => `duplicate: run unit ${unit} was already finished by ${finishedBy}; this run's result is not used`;
+
+/**
+ * A run unit: one point of the space and one of its seeds (`a1.20-b1.10-g1.15#7`; `#-` when the study trains one
+ * seed per point and writes no seed parameter). The unit, not the trial, is what is finished exactly once.
+ */
+export const unitKey = (gridId: string, seedParam: number | null): string => `${gridId}#${seedParam ?? '-'}`;
+
+/** The unit a trial ran, or null for a trial without a grid point (a phantom of an old crash). */
+export function trialUnit(t: TrialRecord): string | null {
+  const gridId = t.userAttrs.grid_id;
+  return typeof gridId === 'string' ? unitKey(gridId, t.params.seed ?? null) : null;
+}
+
+/** Does this FAIL count against `--retries`? Not when the search stopped under it, nor when it was a duplicate run. */
+export function countsAsFailure(t: TrialRecord): boolean {
+  return t.state === 'FAIL' && t.userAttrs.interrupted !== true && t.userAttrs.duplicate_of === undefined;
+}
+
+/** The trial ledger a replayed journal implies (for the file journal, which keeps it in memory). */
+export function ledgerOf(record: StudyRecord): LedgerState {
+  const ledger = emptyLedger();
+  for (const t of record.trials) {
+    const unit = trialUnit(t) ?? '';
+    if (t.state === 'RUNNING' || t.state === 'WAITING') ledger.open.set(t.id, unit);
+    else if ((t.state === 'COMPLETE' || t.state === 'PRUNED') && !ledger.finished.has(unit)) ledger.finished.set(unit, t.id);
+    else if (countsAsFailure(t) && typeof t.userAttrs.attempt === 'number') ledger.failed.set(failedAttemptKey(unit, t.userAttrs.attempt), t.id);
+  }
+  return ledger;
+}
 
 export interface FloatDistribution {
   readonly low: number;
@@ -64,11 +98,15 @@ export function pointTemplate(point: StudyPoint, seed: { readonly value: number;
   };
 }
 
+/** One point of a learning curve: Optuna's intermediate value at step = epoch. */
+export const intermediateOp = (trialId: number, epoch: number, accuracy: number): OpFields =>
+  ({ op_code: OP.SET_TRIAL_INTERMEDIATE_VALUE, trial_id: trialId, step: epoch, intermediate_value: accuracy });
+
 /** A run's record (kept whole under `rung_<r>`), its learning curve as intermediate values, and its headline metrics. */
-export function runOps(trialId: number, run: RunRecord, options: { readonly record: boolean }): OpFields[] {
+export function runOps(trialId: number, run: RunRecord, options: { readonly record: boolean; readonly curve?: boolean }): OpFields[] {
   return [
     ...(options.record ? userAttrOps(trialId, { [`${RUN_ATTR_PREFIX}${run.rung}`]: run as unknown as JsonValue }) : []),
-    ...run.curve.map((p): OpFields => ({ op_code: OP.SET_TRIAL_INTERMEDIATE_VALUE, trial_id: trialId, step: p.epoch, intermediate_value: p.accuracy })),
+    ...(options.curve === false ? [] : run.curve.map((p) => intermediateOp(trialId, p.epoch, p.accuracy))),
     ...userAttrOps(trialId, {
       accuracy: run.accuracy,
       loss: run.loss,
@@ -86,6 +124,10 @@ export function runOps(trialId: number, run: RunRecord, options: { readonly reco
 /** A failed trial: its error, then FAIL. */
 export const failOps = (trialId: number, error: string, interrupted = false): OpFields[] =>
   [...userAttrOps(trialId, { error, ...(interrupted ? { interrupted: true } : {}) }), finishOp(trialId, 'FAIL', null)];
+
+/** A duplicate run closed as FAIL, marked so it never counts as the point's failure. */
+export const duplicateOps = (trialId: number, unit: string, finishedBy: string): OpFields[] =>
+  [...userAttrOps(trialId, { error: duplicateError(unit, finishedBy), duplicate_of: unit }), finishOp(trialId, 'FAIL', null)];
 
 export interface TrialView {
   readonly id: number;
@@ -118,6 +160,8 @@ export interface TrialView {
   readonly error: string | null;
   /** Closed as FAIL on resume because the search stopped while it ran (not the trial's failure). */
   readonly interrupted: boolean;
+  /** Closed as FAIL because another trial had already finished its unit (a redelivered job): the unit, else null. */
+  readonly duplicateOf: string | null;
   readonly trainSeconds: number | null;
   /** Test accuracy by epoch (the journal's intermediate values). */
   readonly curve: readonly { readonly epoch: number; readonly accuracy: number }[];
@@ -172,6 +216,7 @@ export function trialView(t: TrialRecord): TrialView {
     backend: str(u.backend),
     error: str(u.error),
     interrupted: u.interrupted === true,
+    duplicateOf: str(u.duplicate_of),
     trainSeconds: num(u.train_seconds),
     curve: [...t.intermediate.entries()].sort((a, b) => a[0] - b[0]).map(([epoch, accuracy]) => ({ epoch, accuracy })),
     runs,

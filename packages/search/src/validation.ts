@@ -12,6 +12,7 @@ export type { StudyConfig, StudyConfigInput } from './config.js';
 export { gridCandidates, latticeSize, validateSpace } from './space.js';
 export { readBoundedText } from './files.js';
 
+
 /** Bracket nesting of the raw text (mathjs parses recursively, so this is checked before parsing). */
 export function objectiveNesting(expression: string): number {
   let depth = 0;

@@ -12,6 +12,7 @@ import type { Table } from '../format.js';
 import { resolveModel } from '../model-source.js';
 import { OUTPUT_FLAGS, outputFormat } from '../output.js';
 import { progressLine } from '../progress.js';
+import { checkedStorage, localWorkersFlag } from '../storage.js';
 import { runStudyInTerminal } from '../study-run.js';
 import type { OutputFormat } from '../output.js';
 import { cleanText } from '../terminal.js';
@@ -54,7 +55,10 @@ draws it.
   --name N            the study's folder under --out (required)
   --description T     free text kept with the study
   --out DIR           where studies live (default results)
-  --resume DIR        continue a comparison after a crash or Ctrl-C (only --workers may change)
+  --resume DIR        continue a comparison after a crash or Ctrl-C (only --workers may change; a Redis study is
+                      found through DIR/config.json, or give --storage)
+  --storage URL       redis://HOST:PORT[/DB]: the journal in Redis (Optuna's JournalRedisStorage layout), the trials
+                      as jobs that 'scalelab worker' processes train; --workers 0 trains none here
   --from DIR          compound scaling with a coefficient search's best α, β, γ (replaces plain 'compound')
 
 Examples:
@@ -79,14 +83,15 @@ const FLAGS = {
   description: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'string' },
+  storage: { type: 'string' },
   'dry-run': { type: 'boolean' },
   ...OUTPUT_FLAGS,
 } as const;
 
 /** Flags that only a trained comparison uses. */
-const TRAINING_FLAGS = ['epochs', 'steps', 'seeds', 'workers', 'name', 'description', 'out'] as const;
+const TRAINING_FLAGS = ['epochs', 'steps', 'seeds', 'workers', 'name', 'description', 'out', 'storage'] as const;
 /** What --resume may be given with. */
-const RESUME_FLAGS = new Set(['resume', 'workers', 'json', 'help']);
+const RESUME_FLAGS = new Set(['resume', 'workers', 'storage', 'json', 'help']);
 
 function parseTargets(raw: string | undefined): readonly number[] {
   if (raw === undefined) return DEFAULT_TARGETS;
@@ -114,7 +119,7 @@ function parseMatch(raw: string | undefined): CostMatch {
  */
 async function withStudyCompound(strategies: readonly GivenStrategy[], from: string): Promise<GivenStrategy[]> {
   const search = await import('@scalelab/search');
-  const opened = search.readStudy(from);
+  const opened = await search.openStudy(from);
   if (opened.config.comparison !== null) throw new UsageError(`--from ${cleanText(from, 200)} is a comparison, not a coefficient search`);
   const best = search.bestTrial(opened.record.trials.map(search.trialView), opened.record.direction);
   if (best === null) throw new UsageError(`--from ${cleanText(from, 200)}: the study has no completed trial, so no best coefficients`);
@@ -138,7 +143,7 @@ function trainedConfig(p: Parsed, validation: typeof import('@scalelab/search/va
       baseline,
       dataset: stringFlag(p, 'dataset'),
       seeds: numberFlag(p, 'seeds', { integer: true, positive: true }),
-      workers: numberFlag(p, 'workers', { integer: true, positive: true }),
+      workers: localWorkersFlag(p) === 0 ? undefined : localWorkersFlag(p),
       budget: epochs === undefined && steps === undefined ? undefined : Object.fromEntries(Object.entries({ epochs, steps }).filter(([, v]) => v !== undefined)),
       comparison: { strategies: strategies.map((s) => s.text), targets: [...targets], match },
     }).filter(([, v]) => v !== undefined),
@@ -155,8 +160,10 @@ export async function compareCommand(argv: readonly string[]): Promise<string> {
     if (p.positionals.length > 0) throw new UsageError('--resume continues a comparison as configured: give no baseline');
     const extra = Object.keys(p.values).filter((k) => p.values[k] !== undefined && !RESUME_FLAGS.has(k));
     if (extra.length > 0) throw new UsageError(`--resume continues a comparison as configured; only --workers may change (got --${extra.join(', --')})`);
-    const workers = numberFlag(p, 'workers', { integer: true, positive: true });
-    return trainedOutput(await runTrained(async (search, onNote) => search.Study.resume(resumeDir, { onNote, ...(workers === undefined ? {} : { workers }) })), format);
+    const workers = localWorkersFlag(p);
+    const storageFlag = stringFlag(p, 'storage');
+    const storage = storageFlag === undefined ? undefined : await checkedStorage(storageFlag);
+    return trainedOutput(await runTrained(async (search, onNote) => search.Study.resume(resumeDir, { onNote, ...(workers === undefined || workers === 0 ? {} : { workers }), ...(storage === undefined ? {} : { storage }) }), workers), format);
   }
   // Everything is checked before any work: the config file, the baseline, the strategies, the targets, the match.
   const configPath = stringFlag(p, 'config');
@@ -180,18 +187,21 @@ export async function compareCommand(argv: readonly string[]): Promise<string> {
   }
   const config = trainedConfig(p, validation ?? (await import('@scalelab/search/validation')), fileLayer, baselineName, strategies, targets, match);
   if (p.values['dry-run'] === true) return comparisonOutput(compareCost(source.spec, strategies, targets, match), source.spec, format);
+  const workers = localWorkersFlag(p);
+  const storageFlag = stringFlag(p, 'storage');
+  const storage = storageFlag === undefined ? undefined : await checkedStorage(storageFlag);
   return trainedOutput(
     await runTrained(async (search, onNote) => {
       search.precheckStudy(config, source.spec);
       const plan = search.planStudy(config, source.spec, search.datasetInfo(config, source.spec), search.studyDir(stringFlag(p, 'out') ?? 'results', config.name));
-      return search.Study.create(plan, { onNote });
-    }),
+      return search.Study.create(plan, { onNote, ...(storage === undefined ? {} : { storage }) });
+    }, workers),
     format,
   );
 }
 
 /** Open (create or resume) the comparison's study and run it with progress in the terminal. */
-async function runTrained(open: (search: typeof import('@scalelab/search'), onNote: (m: string) => void) => Promise<import('@scalelab/search').Study>): Promise<{ result: import('@scalelab/search').ComparisonResult; dir: string }> {
+async function runTrained(open: (search: typeof import('@scalelab/search'), onNote: (m: string) => void) => Promise<import('@scalelab/search').Study>, localWorkers: number | undefined): Promise<{ result: import('@scalelab/search').ComparisonResult; dir: string }> {
   const search = await import('@scalelab/search');
   const progress = progressLine();
   const study = await open(search, (message) => progress.log(cleanText(message, 500)));
@@ -200,9 +210,13 @@ async function runTrained(open: (search: typeof import('@scalelab/search'), onNo
     await study.close();
     throw new UsageError(`${cleanText(plan.dir, 200)} is a coefficient search, not a comparison: continue it with 'scalelab search --resume'`);
   }
+  if (localWorkers === 0 && study.storage.kind === 'file') {
+    await study.close();
+    throw new UsageError("--workers 0 trains nowhere: this study's journal is a file, which only local threads train");
+  }
   const comparison = plan.comparison;
   const { config } = plan;
-  const summary = await runStudyInTerminal(study, 'compare', progress, [
+  const summary = await runStudyInTerminal(study, 'compare', progress, { localWorkers }, [
     cleanText(`comparison ${config.name}: ${plan.points.length} points (${config.comparison?.strategies.join(', ') ?? ''} × targets ${config.comparison?.targets.join(', ') ?? ''}, ${comparison.match} cost)${config.seeds > 1 ? ` × ${config.seeds} seeds` : ''} of ${config.baseline} on ${config.dataset}, ${config.budget.steps !== null ? `${config.budget.steps} steps` : `${config.budget.epochs} epoch(s)`} per trial → ${plan.dir}`, 1000),
   ]);
   return { result: search.comparisonResult(comparison, summary), dir: plan.dir };

@@ -5,11 +5,12 @@ import { readConfigFile } from '../config-file.js';
 import { UsageError } from '../errors.js';
 import { humanCount, textTable } from '../format.js';
 import { progressLine } from '../progress.js';
+import { checkedStorage, localWorkersFlag } from '../storage.js';
 import { runStudyInTerminal } from '../study-run.js';
 import { cleanText } from '../terminal.js';
 
 export const SEARCH_HELP = `Usage: scalelab search [options]
-       scalelab search --resume <dir> [--workers W]
+       scalelab search --resume <dir> [--workers W] [--save-best] [--storage redis://HOST:PORT[/DB]]
 
 Grid-search the compound-scaling coefficients α (depth), β (width), γ (resolution) under α·β²·γ² ≈ c
 (EfficientNet step 1), training every feasible candidate at φ, then scale the best into the family φ = 1…K.
@@ -41,7 +42,11 @@ Objective and budget:
   --augment A         shift | none (default none: shifts pay off only over 15+ epochs)
   --halving η         successive halving: the best 1/η of each rung go on with η× the budget
 Execution:
-  --workers W         worker threads, one TF.js each (default: the number of cores)
+  --workers W         worker threads, one TF.js each (default: the number of cores); with --storage, the
+                      threads this process trains with beside 'scalelab worker's (0: none)
+  --storage URL       keep the study in Redis (redis://HOST:PORT[/DB], Optuna's JournalRedisStorage layout,
+                      prefix scalelab:<name>) and train its trials as jobs that 'scalelab worker' processes
+                      on any machine take; config.json records the URL (not with --halving)
   --retries K         reruns of a failed trial (default 0)
   --trial-timeout SEC a trial running longer is recorded as FAIL
   --backend B         tensorflow | wasm | cpu (default: the best that loads)
@@ -49,6 +54,9 @@ Execution:
   --seeds K           train every grid point K times (seeds S, S+1, …): mean ± 95% CI per point, the best by
                       mean and the points statistically tied with it (default 1)
   --phi-max K         the family φ = 1…K in the summary (default 7)
+  --save-best         keep the best trial's trained TF.js model in <out>/<name>/best/ (model.json + weights,
+                      best.json naming the trial); while the study runs every trial's model waits in
+                      <out>/<name>/candidates/ (file journal only; allowed with --resume)
   --out DIR           where studies live (default results)
   --resume DIR        continue a study: finished trials are kept, interrupted ones rerun
   --dry-run           list the priced candidates (nominal vs realized cost) and exit; nothing is written
@@ -57,6 +65,7 @@ Execution:
 
 Examples:
   scalelab search --name mnist-grid --step 0.1 --tolerance 0.05 --steps 150 --workers 2
+  scalelab search --name mnist-keep --steps 150 --save-best   # then: scalelab analyze results/mnist-keep/best/
   scalelab search --resume results/mnist-grid`;
 
 const FLAGS = {
@@ -91,7 +100,9 @@ const FLAGS = {
   'phi-max': { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'string' },
+  storage: { type: 'string' },
   json: { type: 'boolean' },
+  'save-best': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
 } as const;
 
@@ -124,7 +135,7 @@ function flagLayer(p: Parsed): Record<string, unknown> {
     budget: defined({ epochs, steps, batchSize: numberFlag(p, 'batch', { integer: true, positive: true }), halving: numberFlag(p, 'halving'), learningRate: numberFlag(p, 'lr', { positive: true }), augment: p.values.augment }),
     seed: numberFlag(p, 'seed', { integer: true, min: 0 }),
     seeds: numberFlag(p, 'seeds', { integer: true, positive: true }),
-    workers: numberFlag(p, 'workers', { integer: true, positive: true }),
+    workers: localWorkersFlag(p) === 0 ? undefined : localWorkersFlag(p),
     retries: numberFlag(p, 'retries', { integer: true, min: 0 }),
     trialTimeout: numberFlag(p, 'trial-timeout', { positive: true }),
     backend: stringFlag(p, 'backend'),
@@ -132,7 +143,7 @@ function flagLayer(p: Parsed): Record<string, unknown> {
   });
 }
 
-const RESUME_FLAGS = new Set(['resume', 'workers', 'json', 'help']);
+const RESUME_FLAGS = new Set(['resume', 'workers', 'storage', 'save-best', 'json', 'help']);
 
 
 export async function searchCommand(argv: readonly string[]): Promise<string> {
@@ -140,6 +151,11 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
   if (p.values.help === true) return SEARCH_HELP;
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument '${cleanText(p.positionals[0] ?? '')}' (search takes flags only; see 'scalelab search --help')`);
   const resumeDir = stringFlag(p, 'resume');
+  // A wrong or unreachable Redis is refused first, loading nothing but its client (within 5 s on a loaded machine).
+  const storageFlag = stringFlag(p, 'storage');
+  const workersHere = localWorkersFlag(p);
+  if (p.values['save-best'] === true && storageFlag !== undefined) throw new UsageError('--save-best keeps models for studies in a journal file only: a study in Redis is trained on other machines (drop --save-best or --storage)');
+  const storage = storageFlag === undefined ? undefined : await checkedStorage(storageFlag);
   // Flags and the config file are checked before TF.js and mathjs load: bad input is refused at once.
   const validation = await import('@scalelab/search/validation');
   let given: import('@scalelab/search').StudyConfig | null = null;
@@ -151,6 +167,7 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
     given = validation.resolveConfig([...unnamed, ...fileLayer, validation.parseConfigInput(flagLayer(p), 'flags')]);
     validation.checkObjectiveSize(given.objective.expression);
     validation.gridCandidates(given.space);
+    if (storage !== undefined && given.budget.halving !== null) throw new UsageError('--halving runs with the file journal only: each rung needs every candidate\'s result before the next starts, which the Redis queue does not distribute (drop --halving or --storage)');
   }
   const search = await import('@scalelab/search');
   const progress = progressLine();
@@ -159,9 +176,8 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
   let study: import('@scalelab/search').Study;
   if (given === null) {
     const extra = Object.keys(p.values).filter((k) => p.values[k] !== undefined && !RESUME_FLAGS.has(k));
-    if (extra.length > 0) throw new UsageError(`--resume continues a study as configured; only --workers may change (got --${extra.join(', --')})`);
-    const workers = numberFlag(p, 'workers', { integer: true, positive: true });
-    study = await search.Study.resume(resumeDir ?? '', { onNote, ...(workers === undefined ? {} : { workers }) });
+    if (extra.length > 0) throw new UsageError(`--resume continues a study as configured; only --workers may change, and --storage may say where its journal is (got --${extra.join(', --')})`);
+    study = await search.Study.resume(resumeDir ?? '', { onNote, ...(workersHere === undefined || workersHere === 0 ? {} : { workers: workersHere }), ...(storage === undefined ? {} : { storage }) });
   } else {
     const config = given;
     const baselineSpec = search.resolveBaselineSpec(config.baseline);
@@ -169,17 +185,35 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
     if (config.backend !== null) await (await import('@scalelab/engine')).useBackend(config.backend);
     const plan = search.planStudy(config, baselineSpec, search.datasetInfo(config, baselineSpec), search.studyDir(stringFlag(p, 'out') ?? 'results', config.name));
     if (p.values['dry-run'] === true) return candidateTable(plan, Number.POSITIVE_INFINITY, p.values.json === true);
-    study = await search.Study.create(plan, { onNote });
+    study = await search.Study.create(plan, { onNote, ...(storage === undefined ? {} : { storage }) });
   }
 
+  if (workersHere === 0 && study.storage.kind === 'file') {
+    await study.close();
+    throw new UsageError("--workers 0 trains nowhere: this study's journal is a file, which only local threads train");
+  }
   const { plan } = study;
   const { config } = plan;
-  const summary = await runStudyInTerminal(study, 'search', progress, [
+  const saveBest = p.values['save-best'] === true;
+  if (saveBest && study.storage.kind !== 'file') {
+    await study.close();
+    throw new UsageError('--save-best keeps models for studies in a journal file only: a study in Redis is trained on other machines (drop --save-best or --storage)');
+  }
+  if (saveBest) {
+    try {
+      search.checkBestModelDir(plan.dir);
+    } catch (e) {
+      await study.close();
+      throw e;
+    }
+  }
+  const summary = await runStudyInTerminal(study, 'search', progress, { localWorkers: workersHere, saveModelsIn: saveBest ? search.candidatesDir(plan.dir) : undefined }, [
     candidateTable(plan, 12, false),
     cleanText(`study ${config.name}: ${plan.candidates.length} grid points (${config.space.mode === 'solve' ? `γ solved, α·β²·γ² = ${config.space.target}` : `|α·β²·γ² − ${config.space.target}| ≤ ${config.space.tolerance}`}, step ${config.space.step})${config.seeds > 1 ? ` × ${config.seeds} seeds` : ''} of ${config.baseline} on ${config.dataset}, ${config.budget.steps !== null ? `${config.budget.steps} steps` : `${config.budget.epochs} epoch(s)`} per trial${config.budget.halving !== null ? `, halving η = ${config.budget.halving}` : ''} → ${plan.dir}`, 1000),
   ]);
-  if (p.values.json === true) return JSON.stringify(summary, null, 2);
-  return summaryText(summary, plan.dir);
+  const kept = saveBest ? search.keepBestModel(plan.dir, summary) : null;
+  if (p.values.json === true) return JSON.stringify(kept === null ? summary : { ...summary, bestModel: kept.kept ? join(kept.dir, 'model.json') : null }, null, 2);
+  return [summaryText(summary, plan.dir, study.journal), ...(kept === null ? [] : [kept.kept ? `best model (trial ${kept.trialId}): ${cleanText(join(kept.dir, 'model.json'), 300)}` : `no best model kept: ${cleanText(kept.reason, 300)}`])].join('\n');
 }
 
 /** The grid priced before anything runs: nominal (α·β²·γ²)^φ beside the realized MACs ratio. */
@@ -198,7 +232,7 @@ function candidateTable(plan: import('@scalelab/search').StudyPlan, limit: numbe
   ].join('\n');
 }
 
-function summaryText(s: import('@scalelab/search').StudySummary, dir: string): string {
+function summaryText(s: import('@scalelab/search').StudySummary, dir: string, journal: string): string {
   const lines = [
     `study ${cleanText(s.study)}: ${s.points.complete} complete, ${s.points.failed} failed, ${s.points.pruned} pruned, ${s.points.pending} pending of ${s.gridPoints} grid points (${s.trials} trials)`,
   ];
@@ -221,6 +255,6 @@ function summaryText(s: import('@scalelab/search').StudySummary, dir: string): s
       }),
     );
   }
-  lines.push('', `wrote ${join(dir, 'journal.log')}, ${join(dir, 'summary.json')}`);
+  lines.push('', `wrote ${cleanText(journal, 300)}, ${join(dir, 'summary.json')}`);
   return lines.join('\n');
 }

@@ -49,3 +49,16 @@ export function loadDataset(name: string, resolution: number, options: LoadOptio
     test: resizeSet(data.test, data.size, data.channels, resolution),
   };
 }
+
+/**
+ * A dataset as stored, for candidates of every resolution: MNIST and CIFAR-10 at their own size, whose batches are
+ * resized as they are gathered — the same bilinear resize `loadDataset` applies to the whole set, so the same pixels
+ * at any resolution. Null for datasets made at the size asked for (`synthetic`, `folder:`): their pixels depend on
+ * it, so they are loaded per resolution.
+ */
+export function loadStoredDataset(name: string): Dataset | null {
+  validateDatasetName(name);
+  if (name === 'mnist') return loadMnist();
+  if (name.startsWith('cifar10:')) return loadCifar10(name.slice('cifar10:'.length));
+  return null;
+}

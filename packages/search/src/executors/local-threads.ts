@@ -3,8 +3,9 @@
  * parallelism is one trial per worker. The number of threads is capped at what this machine can use.
  */
 import { availableParallelism, freemem } from 'node:os';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { TrialOutcome, TrialTask } from '../trial-worker.js';
+import type { EpochPoint, TrialOutcome, TrialTask } from '../trial-worker.js';
 import type { TrialExecutor } from './executor.js';
 
 /** Peak RSS a proxy-b0 trial thread adds (bench:search); a conservative floor for bigger models. */
@@ -30,8 +31,17 @@ export class LocalThreadsExecutor implements TrialExecutor {
     this.pool = new Piscina<TrialTask, TrialOutcome>({ filename: workerUrl.href, minThreads: workers, maxThreads: workers, concurrentTasksPerWorker: 1, idleTimeout: 60_000 });
   }
 
-  run(task: TrialTask, signal?: AbortSignal): Promise<TrialOutcome> {
-    return this.pool.run(task, signal === undefined ? {} : { signal });
+  async run(task: TrialTask, signal?: AbortSignal, onEpoch?: (point: EpochPoint) => void): Promise<TrialOutcome> {
+    if (onEpoch === undefined) return this.pool.run(task, signal === undefined ? {} : { signal });
+    // Epochs come back on their own channel while the thread trains; it is closed when the trial ends, so a
+    // message still in flight then is dropped (the outcome's curve holds every epoch).
+    const channel = new MessageChannel();
+    channel.port1.on('message', (point: EpochPoint) => onEpoch(point));
+    try {
+      return await this.pool.run({ ...task, progress: channel.port2 }, { transferList: [channel.port2], ...(signal === undefined ? {} : { signal }) });
+    } finally {
+      channel.port1.close();
+    }
   }
 
   async close(): Promise<void> {

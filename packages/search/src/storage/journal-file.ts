@@ -16,7 +16,9 @@ import type { JournalLines } from './journal-lines.js';
 import { OP, encodeOp } from './journal-ops.js';
 import type { OpFields } from './journal-ops.js';
 import { createTrialOp } from './journal-ops.js';
-import type { JournalStorage, TrialTemplate } from './journal-storage.js';
+import type { CloseOutcome, JournalStorage, TrialClose, TrialStatus, TrialTemplate } from './journal-storage.js';
+import { applyClose, closeDecision, emptyLedger, failedAttemptKey, statusOf } from './ledger.js';
+import type { LedgerState } from './ledger.js';
 
 /** Read and check a journal file; never writes. */
 export function readJournalFile(path: string): JournalLines {
@@ -72,6 +74,8 @@ export class JournalFileStorage implements JournalStorage {
     readonly location: string,
     fd: number,
     trialCount: number,
+    /** One writer (the study lock), so the trial ledger lives here, in memory. */
+    private readonly ledger: LedgerState,
   ) {
     this.fd = fd;
     this.nextTrialId = trialCount;
@@ -79,7 +83,7 @@ export class JournalFileStorage implements JournalStorage {
 
   /** A new journal; fails (EEXIST) rather than overwrite one. */
   static create(path: string): JournalFileStorage {
-    return new JournalFileStorage(path, openSync(path, 'wx'), 0);
+    return new JournalFileStorage(path, openSync(path, 'wx'), 0, emptyLedger());
   }
 
   /**
@@ -87,7 +91,7 @@ export class JournalFileStorage implements JournalStorage {
    * an unterminated last op gets its newline; a torn one is saved beside the journal and cut. `onRepair` hears what
    * was done.
    */
-  static openForAppend(path: string, lines: JournalLines, onRepair: (message: string) => void = () => undefined): JournalFileStorage {
+  static openForAppend(path: string, lines: JournalLines, onRepair: (message: string) => void = () => undefined, ledger: LedgerState = emptyLedger()): JournalFileStorage {
     if (lines.tail.kind === 'partial') {
       throw new SearchError('BAD_JOURNAL', `${path}: the last line is the cut-off start of an operation that ScaleLab did not write (another program writes this journal?); ScaleLab will not cut it. If no other program is running, move those ${lines.tail.bytes.length} bytes out of the file and resume again`);
     }
@@ -120,7 +124,7 @@ export class JournalFileStorage implements JournalStorage {
     }
     closeSync(fd);
     const trials = lines.ops.filter((o) => o.op.op_code === OP.CREATE_TRIAL).length + (lines.tail.kind === 'unterminated' && lines.tail.op.op.op_code === OP.CREATE_TRIAL ? 1 : 0);
-    return new JournalFileStorage(path, openSync(path, 'a'), trials);
+    return new JournalFileStorage(path, openSync(path, 'a'), trials, ledger);
   }
 
   async read(): Promise<JournalLines> {
@@ -137,9 +141,44 @@ export class JournalFileStorage implements JournalStorage {
     for (const op of ops) this.write(op);
   }
 
-  async createTrial(template: TrialTemplate): Promise<number> {
+  async createTrial(template: TrialTemplate, unit = ''): Promise<number> {
     this.write(createTrialOp(template));
-    return this.nextTrialId++;
+    const id = this.nextTrialId++;
+    this.ledger.open.set(id, unit);
+    return id;
+  }
+
+  async appendToTrial(trialId: number, ops: readonly OpFields[]): Promise<boolean> {
+    if (!this.ledger.open.has(trialId)) return false;
+    for (const op of ops) this.write(op);
+    return true;
+  }
+
+  async closeTrial(trialId: number, close: TrialClose): Promise<CloseOutcome> {
+    const outcome = closeDecision(this.ledger, trialId, close);
+    if (outcome !== 'gone') for (const op of outcome === 'closed' ? close.ops : close.duplicateOps) this.write(op);
+    applyClose(this.ledger, trialId, close, outcome);
+    return outcome;
+  }
+
+  /** One process writes a file journal: an open trial not held by this process was left by one that stopped. */
+  async closeAbandoned(trialId: number, ops: readonly OpFields[]): Promise<boolean> {
+    if (!this.ledger.open.has(trialId)) return false;
+    for (const op of ops) this.write(op);
+    this.ledger.open.delete(trialId);
+    return true;
+  }
+
+  async heartbeat(trialId: number): Promise<TrialStatus> {
+    return statusOf(this.ledger, trialId);
+  }
+
+  async openTrials(): Promise<ReadonlyMap<number, string>> {
+    return new Map(this.ledger.open);
+  }
+
+  async isSettled(unit: string, attempt: number): Promise<boolean> {
+    return this.ledger.finished.has(unit) || this.ledger.failed.has(failedAttemptKey(unit, attempt));
   }
 
   async close(): Promise<void> {

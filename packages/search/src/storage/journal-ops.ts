@@ -89,7 +89,7 @@ export type SetTrialStateValuesOp = Op<6>;
 /** An op read back, with where it came from (for messages: `journal.log:17`). */
 export interface LoggedOp {
   readonly op: JournalOp;
-  /** 1-based line (a file) or log number + 1 (Redis). */
+  /** 1-based line (a file), or the entry's log number (Redis: the key `{prefix}:log:{line}`, so messages name it). */
   readonly line: number;
 }
 

@@ -54,7 +54,7 @@ function ageMs(path: string): number {
 }
 
 /** Is a process with this PID running on this host? (EPERM: it runs, as another user.) */
-function isRunning(pid: number): boolean {
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
