@@ -39,6 +39,7 @@ export function validateTargets(targets: readonly number[]): void {
   }
 }
 
+/** Every strategy scaled to every cost target (matched on realized or nominal MACs), priced, with the fitted exponents of params and activations. */
 export function compareCost(baseline: NetworkSpec, strategies: readonly GivenStrategy[], targets: readonly number[], match: CostMatch = DEFAULT_COST_MATCH): CostComparison {
   validateTargets(targets);
   checkLimit('strategies', strategies.length, 'the number of strategies');

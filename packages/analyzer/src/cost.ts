@@ -20,6 +20,7 @@ export interface ParamCount {
  */
 export type LayerKind = 'conv' | 'pointwise' | 'depthwise' | 'bn' | 'dense' | 'normalization' | 'other' | 'unsupported';
 
+/** One row of the per-layer table: its kind, output shape, params, MACs and activations. */
 export interface LayerCost {
   readonly name: string;
   readonly kind: LayerKind;

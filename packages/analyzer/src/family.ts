@@ -48,6 +48,7 @@ export function scaleCompound(
   };
 }
 
+/** The compound family φ = 1…phiMax of `baseline`: depth α^φ, width β^φ, resolution γ^φ, each member priced after rounding. */
 export function compoundFamily(baseline: NetworkSpec, coefficients: CompoundCoefficients, phiMax: number): ScaledModel[] {
   checkLimit('phiMax', phiMax, 'φ-max');
   const baselineMacs = analyzeSpec(baseline).macs;

@@ -88,6 +88,7 @@ function separableMacs(layer: LayerLike, outputShape: readonly number[]): number
   return positions * (product(dw.shape) + product(pw.shape));
 }
 
+/** The analysis of a live TF.js `LayersModel` (or anything with its layers API): layers the analyzer cannot price are listed as unsupported. */
 export function analyzeLayersModel(model: LayersModelLike, options: { readonly layers?: boolean } = {}): Analysis {
   const acc = new CostAccumulator(options.layers === true);
   for (const layer of model.layers) {

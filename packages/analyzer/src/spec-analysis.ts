@@ -118,6 +118,7 @@ const BLOCK_PRICES: PerBlockKind<LayerPricer, void> = {
 /** `stage1`…`stage31`, made once rather than per block. */
 const STAGE_NAMES: readonly string[] = Array.from({ length: 32 }, (_, i) => `stage${i}`);
 
+/** Exact params (trainable / non-trainable), MACs and activations of a spec, by stage and (`layers: true`) by layer. */
 export function analyzeSpec(spec: NetworkSpec, options: AnalyzeOptions = {}): Analysis {
   const net = expandNetwork(spec);
   const acc = new CostAccumulator(options.layers === true);

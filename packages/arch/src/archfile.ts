@@ -26,6 +26,7 @@ type Header = {
   -readonly [K in Exclude<keyof NetworkSpec, 'stages' | 'input'>]: NetworkSpec[K];
 } & { resolution: number; channels: number; normalization: InputNormalization };
 
+/** Parse an arch file (header lines, then one timm-style stage string per line) into a spec; `source` names it in errors. */
 export function parseArchFile(text: string, source = 'arch file'): NetworkSpec {
   const header: Header = {
     name: source,

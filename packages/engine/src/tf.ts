@@ -9,4 +9,5 @@ tf.enableProdMode();
 // (disposed) model: ~0.5 MB of JS heap per trained candidate over a long search. Our models are used once.
 tf.env().set('TOPOLOGICAL_SORT_CACHE_MAX_ENTRIES', 2);
 
+/** TF.js as ScaleLab configures it (one instance for every package, so backends and kernels are registered once). */
 export { tf };

@@ -94,6 +94,7 @@ function costFigure(d: ReportData, c: ComparisonResult): Figure {
   };
 }
 
+/** A comparison's figures: accuracy (with 95% CIs) against realized MACs per strategy, and what the same cost buys. */
 export function comparisonFigures(d: ReportData, c: ComparisonResult): Figure[] {
   return [accuracyFigure(d, c), costFigure(d, c)];
 }

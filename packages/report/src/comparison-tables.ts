@@ -42,6 +42,7 @@ const CSV_COLUMNS: readonly Column<ComparedPoint>[] = [
   { head: 'latency_ms_per_image_batch32', tex: '', right: true, cell: (p) => (p.latencyMs.batch32 === null ? '' : String(p.latencyMs.batch32)) },
 ];
 
+/** The columns of a scaling-exponent table: strategy, quantity, fitted exponent, theory, points. */
 export const FIT_COLUMNS: readonly Column<ScalingFit>[] = [
   { head: 'strategy', tex: 'Strategy', right: false, cell: (f) => f.strategy },
   { head: 'quantity', tex: 'Quantity', right: false, cell: (f) => f.quantity },
@@ -57,6 +58,7 @@ export interface ComparisonTables {
   readonly 'fits.md': string;
 }
 
+/** A comparison's tables: compare.md, compare.tex, compare.csv and fits.md. */
 export function comparisonTables(c: ComparisonResult): ComparisonTables {
   const caption = `Study ${escapeLatex(c.study)}: scaling strategies on ${escapeLatex(c.baseline)} / ${escapeLatex(c.dataset)} at ${c.match} cost; accuracy mean $\\pm$ sample std over ${c.seeds} seed(s).`;
   return {

@@ -14,6 +14,7 @@ export interface FigureImageOptions {
   readonly scale?: number;
 }
 
+/** A report figure drawn by plotly in headless Chromium, as PNG bytes (for notebooks and papers). */
 export async function figurePng(figure: Pick<Figure, 'data' | 'layout'> & { readonly title?: string }, options: FigureImageOptions = {}): Promise<Uint8Array> {
   const width = options.width ?? 900;
   const height = options.height ?? Number((figure.layout as { height?: unknown }).height ?? 450);

@@ -77,6 +77,7 @@ function familyColumns(hasPublished: boolean): Column<FamilyMember>[] {
   ];
 }
 
+/** A Markdown table of `rows` with the given columns (cells escaped for Markdown). */
 export function markdownTable<T>(columns: readonly Column<T>[], rows: readonly T[]): string {
   const esc = markdownCell;
   return [`| ${columns.map((c) => esc(c.head)).join(' | ')} |`, `| ${columns.map((c) => (c.right ? '---:' : ':---')).join(' | ')} |`, ...rows.map((r) => `| ${columns.map((c) => esc(c.cell(r))).join(' | ')} |`)].join('\n');
@@ -111,6 +112,7 @@ export interface ReportTables {
   readonly 'family.tex': string;
 }
 
+/** A search's paper tables: trials.csv, trials.md / .tex and family.md / .tex. */
 export function reportTables(d: ReportData): ReportTables {
   const family = d.summary.family;
   const hasPublished = family.some((m) => m.published !== null);

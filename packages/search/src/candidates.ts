@@ -20,6 +20,7 @@ export function fitBaseline(spec: NetworkSpec, fit: BaselineFit): NetworkSpec {
   return withClasses({ ...sized, input: { ...sized.input, channels: fit.channels } }, fit.classes);
 }
 
+/** A grid point priced before it trains: its spec at φ, params, MACs, activations, nominal cost and realized MACs ratio. */
 export interface Candidate extends GridPoint {
   readonly multipliers: Multipliers;
   readonly spec: NetworkSpec;

@@ -42,6 +42,7 @@ const TRAINED_FIT_QUANTITIES: readonly FitQuantity<Fitted>[] = [
   { name: 'accuracy', value: (p) => p.trained?.accuracy?.mean ?? Number.NaN, theory: () => null },
 ];
 
+/** A trained comparison's result (`compare.json`): the cost comparison's points with their trained statistics and fits. */
 export function comparisonResult(comparison: CostComparison, summary: StudySummary): ComparisonResult {
   const trained = new Map(summary.pointSummaries.map((p) => [p.gridId, p]));
   const fitted: Fitted[] = comparison.points.map((p) => ({ ...p, trained: trained.get(comparisonPointId(p.strategy, p.target)) }));

@@ -22,6 +22,7 @@ import type { RunRecord } from './trials.js';
 
 export type { FinalState } from './units.js';
 
+/** What a running study reports (`RunOptions.onEvent`): begin, notes, progress, and each trial's start and end. */
 export type SearchEvent =
   | { readonly type: 'begin'; readonly points: number; readonly finished: number; readonly workers: number; readonly interrupted: number }
   | { readonly type: 'note'; readonly message: string }

@@ -151,6 +151,10 @@ function refuseExisting(plan: StudyPlan): void {
   }
 }
 
+/**
+ * A study and its journal, held by one writer: `create` (never overwrites) or `resume`, then `run`, `summarize` and
+ * `close`. File journal by default, Redis with a `storage` option. Readers use `readStudy` / `openStudy`, lock-free.
+ */
 export class Study {
   private constructor(
     readonly plan: StudyPlan,
@@ -322,6 +326,7 @@ export class Study {
     return summary;
   }
 
+  /** Close the journal and let go of the study's lock (always call it, e.g. in `finally`). */
   async close(): Promise<void> {
     const b = this.backend;
     try {

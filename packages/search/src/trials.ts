@@ -129,6 +129,7 @@ export const failOps = (trialId: number, error: string, interrupted = false): Op
 export const duplicateOps = (trialId: number, unit: string, finishedBy: string): OpFields[] =>
   [...userAttrOps(trialId, { error: duplicateError(unit, finishedBy), duplicate_of: unit }), finishOp(trialId, 'FAIL', null)];
 
+/** One trial, typed from its journal params and user attributes (null where a foreign or older journal lacks a field). */
 export interface TrialView {
   readonly id: number;
   readonly state: TrialStateName;
@@ -185,6 +186,7 @@ export function trialRuns(userAttrs: Readonly<Record<string, JsonValue>>): RunRe
     .sort((a, b) => a.rung - b.rung);
 }
 
+/** A journal trial as ScaleLab reads it: grid point, coefficients, state, value, cost, curve and run metrics, typed. */
 export function trialView(t: TrialRecord): TrialView {
   const u = t.userAttrs;
   const runs = trialRuns(u);
