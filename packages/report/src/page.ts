@@ -187,7 +187,7 @@ const BOOT = `
       first = false;
       Promise.all(now).then(function () { root.setAttribute('data-first-screen', String(now.length)); });
     }
-  }, { rootMargin: '0px 0px 100px 0px' });
+  }, { rootMargin: '0px' });
   figures.forEach(function (f) { observer.observe(document.getElementById('plot-' + f.id)); });
 })();
 `;
