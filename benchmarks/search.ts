@@ -8,7 +8,7 @@
  *  3. a 54-trial study on one worker (synthetic 16-px data, 5 steps) — TF.js tensors alive and process RSS after
  *     each trial, which must stay flat;
  *  4. where a worker's memory goes: the trial worker in a piscina pool of 1 and 2 threads, as the runner uses it,
- *     training the grid's three largest candidates, with each worker loading its own dataset (today's runner) and
+ *     training the grid's three largest candidates, with each worker loading its own dataset (the runner before datasets were shared; still so for synthetic and folder data) and
  *     with the dataset loaded once into shared memory and carried by every task (TrialTask.data) — peak RSS, and
  *     each worker's wasm heap, JS heap and array buffers.
  * Writes results/benchmarks/search.json.
