@@ -27,6 +27,7 @@ export function isZooModel(name: string): boolean {
   return ZOO.has(name);
 }
 
+/** A zoo network by name (`efficientnet-b0`, `proxy-b0`, `resnet50`, …; `ZOO_NAMES` lists them); unknown names throw, listing the known ones. */
 export function zooModel(name: string): NetworkSpec {
   const make = ZOO.get(name);
   if (make === undefined) {
