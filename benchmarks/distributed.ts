@@ -1,9 +1,11 @@
 /**
  * Distributed search overhead, side by side on this machine:
- *  1. the same MNIST study (proxy-b0, 6 grid points, 40 steps per trial, seed 0) run with the file journal and 2
- *     local worker threads, and with Redis + 2 `scalelab worker` processes (the coordinator trains nothing,
- *     `--workers 0`) — rounds alternated (file, Redis, file, Redis), wall time from launch to the coordinator's exit,
- *     the workers started at the same moment (their start-up is part of the cost); ratio = file / Redis (target ≥ 0.95);
+ *  1. the same MNIST study (proxy-b0, 6 grid points, seed 0) run with the file journal and 2 local worker threads,
+ *     and with Redis + 2 `scalelab worker` processes (the coordinator trains nothing, `--workers 0`) — wall time from
+ *     launch to the coordinator's exit, the workers started at the same moment (their start-up is part of the cost);
+ *     ratio = file / Redis (target ≥ 0.95). Twice: short trials (40 steps, ~5–13 s each; 4 rounds), where the Redis
+ *     side's three process start-ups weigh most, and trials 5× longer (200 steps; 2 rounds); rounds alternate which
+ *     side goes first;
  *  2. the queue + journal overhead per trial, measured without training: a trial's whole journal life in Redis
  *     (create, 3 intermediate values, the run's record, close — the ops a real trial writes) and a BullMQ job's
  *     round trip (add → a worker takes it → completed), each repeated 200 times; the file journal's same trial
@@ -23,8 +25,7 @@ import { startRedis } from '../test/redis-server.js';
 
 const CLI = join(process.cwd(), 'packages/cli/dist/main.js');
 const OUT = mkdtempSync(join(tmpdir(), 'scalelab-bench-distributed-'));
-const STUDY = ['--baseline', 'proxy-b0', '--dataset', 'mnist', '--step', '0.2', '--tolerance', '0.15', '--steps', '40', '--seed', '0', '--out', OUT];
-const ROUNDS = 2;
+const STUDY = ['--baseline', 'proxy-b0', '--dataset', 'mnist', '--step', '0.2', '--tolerance', '0.15', '--seed', '0', '--out', OUT];
 const LIFECYCLES = 200;
 
 function run(args: readonly string[]): Promise<number> {
@@ -84,44 +85,65 @@ try {
   eventsConnection.disconnect();
   workerConnection.disconnect();
 
-  // 2. Wall time, rounds alternated.
-  const file: number[] = [];
-  const distributed: number[] = [];
-  const sameValues: boolean[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    let t0 = performance.now();
-    await run(['search', '--name', `file-${round}`, '--workers', '2', ...STUDY]);
-    file.push((performance.now() - t0) / 1000);
-    t0 = performance.now();
-    // Idle exit only well after the coordinator has enqueued (it loads MNIST and prices the grid first); the wall
-    // time stops when the coordinator exits, not when the workers do.
-    const workers = [0, 1].map(() => run(['worker', '--storage', redis.url, '--idle-exit', '60']));
-    await run(['search', '--name', `redis-${round}`, '--storage', redis.url, '--workers', '0', ...STUDY]);
-    distributed.push((performance.now() - t0) / 1000);
-    await Promise.all(workers);
-    const a = readStudy(join(OUT, `file-${round}`)).record.trials.map(trialView);
-    const b = (await openStudy(join(OUT, `redis-${round}`))).record.trials.map(trialView);
-    sameValues.push(values(a) === values(b));
-  }
-  const mean = (xs: readonly number[]): number => xs.reduce((x, y) => x + y, 0) / xs.length;
-  const trials = readStudy(join(OUT, 'file-0')).record.trials.length;
-  client.disconnect();
-
-  const ratio = mean(file) / mean(distributed);
-  const result = {
-    benchmark: 'distributed',
-    date: new Date().toISOString(),
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, redis: 'Debian redis-server, AOF on, appendfsync always, loopback' },
-    wallTime: {
-      study: `proxy-b0 on mnist, ${trials} grid points (step 0.2, |α·β²·γ² − 2| ≤ 0.15), 40 steps of 128 per trial; ${ROUNDS} rounds, alternated`,
+  // 2. Wall time, rounds alternated: short trials (start-up weighs most) and trials 5× longer.
+  const wallTime = async (label: string, steps: number, rounds: number): Promise<Record<string, unknown>> => {
+    const study = [...STUDY, '--steps', String(steps)];
+    const file: number[] = [];
+    const distributed: number[] = [];
+    const sameValues: boolean[] = [];
+    const runFile = async (round: number): Promise<void> => {
+      const t0 = performance.now();
+      await run(['search', '--name', `${label}-file-${round}`, '--workers', '2', ...study]);
+      file.push((performance.now() - t0) / 1000);
+    };
+    const runRedis = async (round: number): Promise<void> => {
+      const t0 = performance.now();
+      // Idle exit only well after the coordinator has enqueued (it loads MNIST and prices the grid first); the wall
+      // time stops when the coordinator exits, not when the workers do.
+      const workers = [0, 1].map(() => run(['worker', '--storage', redis.url, '--idle-exit', '60']));
+      await run(['search', '--name', `${label}-redis-${round}`, '--storage', redis.url, '--workers', '0', ...study]);
+      distributed.push((performance.now() - t0) / 1000);
+      await Promise.all(workers);
+    };
+    for (let round = 0; round < rounds; round++) {
+      // Rounds alternate which goes first (file, Redis, then Redis, file, …), so a drift of the machine's speed does
+      // not always favour one side.
+      if (round % 2 === 0) {
+        await runFile(round);
+        await runRedis(round);
+      } else {
+        await runRedis(round);
+        await runFile(round);
+      }
+      const a = readStudy(join(OUT, `${label}-file-${round}`)).record.trials.map(trialView);
+      const b = (await openStudy(join(OUT, `${label}-redis-${round}`))).record.trials.map(trialView);
+      sameValues.push(values(a) === values(b));
+    }
+    const mean = (xs: readonly number[]): number => xs.reduce((x, y) => x + y, 0) / xs.length;
+    const trials = readStudy(join(OUT, `${label}-file-0`)).record.trials.length;
+    const ratio = mean(file) / mean(distributed);
+    return {
+      study: `proxy-b0 on mnist, ${trials} grid points (step 0.2, |α·β²·γ² − 2| ≤ 0.15), ${steps} steps of 128 per trial; ${rounds} rounds, which side goes first alternating`,
       fileJournal2ThreadsSeconds: file,
       redis2WorkerProcessesSeconds: distributed,
       ratio,
       target: 0.95,
       met: ratio >= 0.95,
       sameTrialValues: sameValues.every(Boolean),
-      extraSecondsPerTrial: (mean(distributed) - mean(file)) / trials,
-    },
+      // Mostly start-up: the Redis side starts three Node processes (coordinator and two workers, each importing
+      // the packages and loading the dataset) where the file side starts one.
+      extraSeconds: mean(distributed) - mean(file),
+    };
+  };
+  const short = await wallTime('short', 40, 4);
+  const long = await wallTime('long', 200, 2);
+  client.disconnect();
+
+  const result = {
+    benchmark: 'distributed',
+    date: new Date().toISOString(),
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, redis: 'Debian redis-server, AOF on, appendfsync always, loopback' },
+    wallTime: { short, long },
     overheadPerTrial: {
       what: `${LIFECYCLES} trial journal lives (create, 3 intermediate values, run record, close) and ${LIFECYCLES} BullMQ job round trips (add → taken → completed), no training`,
       redisJournalMs,

@@ -91,6 +91,22 @@ test.serial('a second coordinator of a study in Redis is refused, naming the one
   }
 });
 
+test.serial('compare --storage: a trained comparison in Redis, trained by this process\' threads, writes compare.json and its report', (t) => {
+  const r = cli('compare', 'proxy-b0', '--strategies', 'depth,width', '--targets', '2', '--dataset', 'synthetic', '--steps', '4', '--seeds', '2', '--workers', '1', '--name', 'compare-redis', '--storage', server.url, '--out', OUT, '--json');
+  t.is(r.code, 0, r.stderr);
+  const dir = join(OUT, 'compare-redis');
+  t.regex(readFileSync(join(dir, 'config.json'), 'utf8'), new RegExp(server.url.replace(/[/.]/g, '\\$&')));
+  t.false(existsSync(join(dir, 'journal.log')), 'the journal is in Redis');
+  const result = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8')) as { points: { strategy: string; accuracy: { n: number } | null }[] };
+  t.deepEqual(result.points.map((p) => [p.strategy, p.accuracy?.n]), [['depth', 2], ['width', 2]]);
+  const report = cli('report', dir);
+  t.is(report.code, 0, report.stderr);
+  t.true(existsSync(join(dir, 'compare.md')));
+  const keep = cli('search', '--name', 'no-keep', '--storage', server.url, '--save-best', ...GRID);
+  t.is(keep.code, 2);
+  t.regex(keep.stderr, /--save-best keeps models for studies in a journal file only/);
+});
+
 test.serial('bad storage input: one line, exit 2, within 5 s, nothing written', async (t) => {
   const closed = await freePort();
   const unreachable = `redis://127.0.0.1:${closed}/0`;

@@ -36,6 +36,10 @@ test('a new study enqueues every unit: each point × each seed, attempt 0', (t) 
   t.is(jobs.length, plan.points.length * 2);
   t.true(jobs.every((j) => j.failures === 0 && j.resumedFrom === null && j.study === 'r'));
   t.is(new Set(jobs.map(trialJobId)).size, jobs.length, 'job ids are distinct');
+  // The costliest units first (as local threads take them), by the analyzer's MACs of each point.
+  const macs = jobs.map((j) => plan.points.find((p) => p.id === j.gridId)?.macs ?? Number.NaN);
+  t.true(macs.every((m, i) => i === 0 || m <= (macs[i - 1] ?? Number.NaN)), macs.join(', '));
+  t.true(new Set(macs).size > 1, 'the plan has points of different cost');
 });
 
 test('finished units are not enqueued; an interrupted one is, resuming its trial; a failed one at its next attempt until retries run out', (t) => {

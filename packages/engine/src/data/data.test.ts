@@ -6,8 +6,8 @@ import { Worker } from 'node:worker_threads';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { EngineError } from '../errors.js';
-import { loadDataset, validateDatasetName } from './index.js';
-import { resizeImage } from './resize.js';
+import { loadDataset, loadStoredDataset, validateDatasetName } from './index.js';
+import { resizeImage, resizeSet } from './resize.js';
 import { shareDataset } from './shared.js';
 import { syntheticDataset } from './synthetic.js';
 
@@ -33,6 +33,19 @@ test('built-in MNIST: 10,000 real digits, a fixed 8,004 / 1,996 split with every
   t.true(max > 0.99 && max <= 1);
   const again = loadDataset('mnist', 28);
   t.deepEqual(again.test.labels, d.test.labels);
+});
+
+test('a stored dataset (shared by a study\'s threads) is MNIST at its own 28 px, resized later to the same pixels as loadDataset at any size; generated data has none', (t) => {
+  const stored = loadStoredDataset('mnist');
+  if (stored === null) return t.fail('MNIST is stored');
+  t.is(stored.size, 28);
+  const at37 = loadDataset('mnist', 37);
+  t.deepEqual(resizeSet(stored.test, 28, 1, 37).images, at37.test.images);
+  t.deepEqual(stored.train.labels, at37.train.labels);
+  t.is(loadStoredDataset('synthetic'), null);
+  t.is(loadStoredDataset('folder:/nowhere'), null);
+  t.throws(() => loadStoredDataset('imagenet'), { instanceOf: EngineError });
+  return undefined;
 });
 
 test('images are resized to the requested resolution', (t) => {
