@@ -1,5 +1,5 @@
 /** `--storage` and `--workers` as the study commands take them: parsed and reached before anything heavy loads. */
-import { numberFlag } from './args.js';
+import { numberFlag, stringFlag } from './args.js';
 import type { Parsed } from './args.js';
 import { UsageError } from './errors.js';
 
@@ -9,6 +9,12 @@ export async function checkedStorage(url: string): Promise<import('@scalelab/sea
   const location = check.parseStorageUrl(url);
   await check.probeRedis(location);
   return location;
+}
+
+/** The command's `--storage`, parsed and its Redis reached; undefined without the flag (the file journal). */
+export async function storageFlag(p: Parsed): Promise<import('@scalelab/search/storage-check').RedisLocation | undefined> {
+  const url = stringFlag(p, 'storage');
+  return url === undefined ? undefined : checkedStorage(url);
 }
 
 /** --workers, where 0 (train nothing here) is allowed only for a study in Redis, which `scalelab worker`s train. */

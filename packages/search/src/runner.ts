@@ -16,7 +16,7 @@ import type { StudyPoint } from './points.js';
 import { closeRun, openTrial, trainRun } from './trial-lifecycle.js';
 import type { RunUnit, TrialContext, TrialEnd } from './trial-lifecycle.js';
 import { INTERRUPTED_ERROR, failOps } from './trials.js';
-import { unitStates } from './units.js';
+import { costliestFirst, unitStates } from './units.js';
 import type { FinalState } from './units.js';
 import type { RunRecord } from './trials.js';
 
@@ -152,7 +152,7 @@ export async function runStudy(plan: StudyPlan, storage: JournalStorage, previou
   const runRung = async (todo: readonly PointState[], rung: number): Promise<void> => {
     // Costliest first (longest-processing-time order): the last wave then holds the short trials, so workers finish
     // together. Grid ids and seeds do not depend on this order, so neither do the results.
-    const queue = [...todo].sort((a, b) => b.point.macs - a.point.macs || a.point.index - b.point.index || a.replicate - b.replicate);
+    const queue = [...todo].sort(costliestFirst);
     const inFlight = new Set<Promise<void>>();
     while (queue.length > 0 || inFlight.size > 0) {
       while (inFlight.size < workers && queue.length > 0) {

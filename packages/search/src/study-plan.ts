@@ -89,10 +89,27 @@ export function precheckStudy(config: StudyConfig, baselineSpec: NetworkSpec): v
   planStudy(config, baselineSpec, { name: config.dataset, channels: baselineSpec.input.channels, classes: baselineSpec.classes, trainCount: 0, testCount: 0 }, '');
 }
 
+/**
+ * The last stored dataset (MNIST, CIFAR-10) loaded into shared memory, by name. A study's main thread reads its
+ * dataset to learn its sizes (`datasetInfo`) and then hands it to the trial threads (`sharedStudyData`): one load,
+ * not two, at every start. Kept for the life of the process (the trials need it for as long).
+ */
+let lastShared: { readonly name: string; readonly data: Dataset } | null = null;
+
+function storedShared(name: string): Dataset | undefined {
+  if (lastShared?.name !== name) {
+    const stored = loadStoredDataset(name);
+    if (stored === null) return undefined;
+    lastShared = { name, data: shareDataset(stored) };
+  }
+  return lastShared.data;
+}
+
 /** Load the study's dataset once to learn its channels, classes and sizes (and to fail now if it is gone). */
 export function datasetInfo(config: StudyConfig, baselineSpec: NetworkSpec): DatasetInfo {
   validateDatasetName(config.dataset);
-  const data = loadDataset(config.dataset, config.resolution ?? baselineSpec.input.resolution, { seed: config.seed });
+  // Sizes do not depend on the resolution: a stored dataset is read as stored, others at the study's resolution.
+  const data = storedShared(config.dataset) ?? loadDataset(config.dataset, config.resolution ?? baselineSpec.input.resolution, { seed: config.seed });
   return { name: config.dataset, channels: data.channels, classes: data.classes, trainCount: data.train.count, testCount: data.test.count };
 }
 
@@ -102,8 +119,7 @@ export function datasetInfo(config: StudyConfig, baselineSpec: NetworkSpec): Dat
  * size (`synthetic`, `folder:`): each thread loads those itself.
  */
 export function sharedStudyData(config: StudyConfig): Dataset | undefined {
-  const stored = loadStoredDataset(config.dataset);
-  return stored === null ? undefined : shareDataset(stored);
+  return storedShared(config.dataset);
 }
 
 export function studyDir(out: string, name: string): string {

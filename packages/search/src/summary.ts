@@ -13,7 +13,7 @@ import type { StudyRecord } from './storage/replay.js';
 import { isBetter } from './objective.js';
 import { mean, summarizeSample, tiedWithBest } from './statistics.js';
 import type { SampleSummary } from './statistics.js';
-import { trialView } from './trials.js';
+import { countsAsFailure, trialUnit, trialView } from './trials.js';
 import type { TrialView } from './trials.js';
 
 export interface FamilyMember {
@@ -186,14 +186,15 @@ export function bestByMean(trials: readonly TrialView[], direction: 'maximize' |
 export function summarizeStudy(record: StudyRecord, config: StudyConfig, gridPoints: number, fittedBaseline: NetworkSpec, rawBaseline: NetworkSpec): StudySummary {
   const trials = record.trials.map(trialView);
   const counts = Object.fromEntries(TRIAL_STATE_NAMES.map((s) => [s, trials.filter((t) => t.state === s).length])) as Record<TrialStateName, number>;
-  // A run is a grid point at one seed; its final state is its last COMPLETE / PRUNED, or FAIL once retries are spent.
-  const run = (t: TrialView): string => `${t.gridId}|${t.seed ?? config.seed}`;
+  // A run unit is a grid point at one seed; its final state is its last COMPLETE / PRUNED, or FAIL once retries are
+  // spent (the failures that count are the runner's: not interrupted, not duplicates).
+  const unitOf = (t: StudyRecord['trials'][number]): string => trialUnit(t) ?? `trial-${t.id}`;
   const finalByRun = new Map<string, TrialStateName>();
-  for (const t of trials) {
-    if (t.state === 'COMPLETE' || t.state === 'PRUNED') finalByRun.set(run(t), t.state);
-  }
   const failures = new Map<string, number>();
-  for (const t of trials) if (t.state === 'FAIL' && !t.interrupted && t.duplicateOf === null) failures.set(run(t), (failures.get(run(t)) ?? 0) + 1);
+  for (const t of record.trials) {
+    if (t.state === 'COMPLETE' || t.state === 'PRUNED') finalByRun.set(unitOf(t), t.state);
+    else if (countsAsFailure(t)) failures.set(unitOf(t), (failures.get(unitOf(t)) ?? 0) + 1);
+  }
   for (const [key, n] of failures) if (!finalByRun.has(key) && n > config.retries) finalByRun.set(key, 'FAIL');
   const stateCount = (s: TrialStateName): number => [...finalByRun.values()].filter((v) => v === s).length;
   const byMean = config.seeds > 1 ? bestByMean(trials, record.direction) : null;

@@ -28,6 +28,14 @@ export interface UnitState {
   resumedFrom: number | null;
 }
 
+/**
+ * The order units are handed out in, locally and through the queue: the costliest first (the last to start are
+ * short, so no worker is left finishing a long trial alone), then grid order, then replicate.
+ */
+export function costliestFirst(a: Pick<UnitState, 'point' | 'replicate'>, b: Pick<UnitState, 'point' | 'replicate'>): number {
+  return b.point.macs - a.point.macs || a.point.index - b.point.index || a.replicate - b.replicate;
+}
+
 export function unitStates(plan: { readonly config: StudyConfig; readonly points: readonly StudyPoint[] }, record: StudyRecord | null): UnitState[] {
   const { config } = plan;
   const states = plan.points.flatMap((point) => Array.from({ length: config.seeds }, (_, replicate): UnitState => ({ point, replicate, key: runUnitKey(config, point, replicate), failures: 0, final: null, value: null, runs: new Map(), resumedFrom: null })));

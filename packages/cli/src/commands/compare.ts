@@ -12,7 +12,7 @@ import type { Table } from '../format.js';
 import { resolveModel } from '../model-source.js';
 import { OUTPUT_FLAGS, outputFormat } from '../output.js';
 import { progressLine } from '../progress.js';
-import { checkedStorage, localWorkersFlag } from '../storage.js';
+import { localWorkersFlag, storageFlag } from '../storage.js';
 import { runStudyInTerminal } from '../study-run.js';
 import type { OutputFormat } from '../output.js';
 import { cleanText } from '../terminal.js';
@@ -161,8 +161,7 @@ export async function compareCommand(argv: readonly string[]): Promise<string> {
     const extra = Object.keys(p.values).filter((k) => p.values[k] !== undefined && !RESUME_FLAGS.has(k));
     if (extra.length > 0) throw new UsageError(`--resume continues a comparison as configured; only --workers may change (got --${extra.join(', --')})`);
     const workers = localWorkersFlag(p);
-    const storageFlag = stringFlag(p, 'storage');
-    const storage = storageFlag === undefined ? undefined : await checkedStorage(storageFlag);
+    const storage = await storageFlag(p);
     return trainedOutput(await runTrained(async (search, onNote) => search.Study.resume(resumeDir, { onNote, ...(workers === undefined || workers === 0 ? {} : { workers }), ...(storage === undefined ? {} : { storage }) }), workers), format);
   }
   // Everything is checked before any work: the config file, the baseline, the strategies, the targets, the match.
@@ -188,8 +187,7 @@ export async function compareCommand(argv: readonly string[]): Promise<string> {
   const config = trainedConfig(p, validation ?? (await import('@scalelab/search/validation')), fileLayer, baselineName, strategies, targets, match);
   if (p.values['dry-run'] === true) return comparisonOutput(compareCost(source.spec, strategies, targets, match), source.spec, format);
   const workers = localWorkersFlag(p);
-  const storageFlag = stringFlag(p, 'storage');
-  const storage = storageFlag === undefined ? undefined : await checkedStorage(storageFlag);
+  const storage = await storageFlag(p);
   return trainedOutput(
     await runTrained(async (search, onNote) => {
       search.precheckStudy(config, source.spec);

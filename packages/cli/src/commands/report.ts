@@ -1,7 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { parseFlags, stringFlag } from '../args.js';
 import { UsageError } from '../errors.js';
-import { checkedStorage } from '../storage.js';
+import { storageFlag } from '../storage.js';
 
 export const REPORT_HELP = `Usage: scalelab report <study-dir> [--out FILE] [--png] [--pdf] [--storage redis://HOST:PORT[/DB]]
 
@@ -26,8 +26,7 @@ export async function reportCommand(argv: readonly string[]): Promise<string> {
   const [dir, ...extra] = p.positionals;
   if (dir === undefined) throw new UsageError(`missing <study-dir>: a folder with a journal.log, e.g. results/<name> (see 'scalelab report --help')`);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}' (see 'scalelab report --help')`);
-  const storageFlag = stringFlag(p, 'storage');
-  const storage = storageFlag === undefined ? undefined : await checkedStorage(storageFlag);
+  const storage = await storageFlag(p);
   const report = await import('@scalelab/report');
   const htmlPath = resolve(stringFlag(p, 'out') ?? join(dir, 'report.html'));
   const wantPng = p.values.png === true;

@@ -5,7 +5,7 @@ import { readConfigFile } from '../config-file.js';
 import { UsageError } from '../errors.js';
 import { humanCount, textTable } from '../format.js';
 import { progressLine } from '../progress.js';
-import { checkedStorage, localWorkersFlag } from '../storage.js';
+import { localWorkersFlag, storageFlag } from '../storage.js';
 import { runStudyInTerminal } from '../study-run.js';
 import { cleanText } from '../terminal.js';
 
@@ -143,6 +143,9 @@ function flagLayer(p: Parsed): Record<string, unknown> {
   });
 }
 
+/** --save-best with a study in Redis (by flag, or resumed through config.json). */
+const SAVE_BEST_FILE_ONLY = '--save-best keeps models for studies in a journal file only: a study in Redis is trained on other machines (drop --save-best or --storage)';
+
 const RESUME_FLAGS = new Set(['resume', 'workers', 'storage', 'save-best', 'json', 'help']);
 
 
@@ -152,10 +155,9 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument '${cleanText(p.positionals[0] ?? '')}' (search takes flags only; see 'scalelab search --help')`);
   const resumeDir = stringFlag(p, 'resume');
   // A wrong or unreachable Redis is refused first, loading nothing but its client (within 5 s on a loaded machine).
-  const storageFlag = stringFlag(p, 'storage');
   const workersHere = localWorkersFlag(p);
-  if (p.values['save-best'] === true && storageFlag !== undefined) throw new UsageError('--save-best keeps models for studies in a journal file only: a study in Redis is trained on other machines (drop --save-best or --storage)');
-  const storage = storageFlag === undefined ? undefined : await checkedStorage(storageFlag);
+  if (p.values['save-best'] === true && p.values.storage !== undefined) throw new UsageError(SAVE_BEST_FILE_ONLY);
+  const storage = await storageFlag(p);
   // Flags and the config file are checked before TF.js and mathjs load: bad input is refused at once.
   const validation = await import('@scalelab/search/validation');
   let given: import('@scalelab/search').StudyConfig | null = null;
@@ -197,7 +199,7 @@ export async function searchCommand(argv: readonly string[]): Promise<string> {
   const saveBest = p.values['save-best'] === true;
   if (saveBest && study.storage.kind !== 'file') {
     await study.close();
-    throw new UsageError('--save-best keeps models for studies in a journal file only: a study in Redis is trained on other machines (drop --save-best or --storage)');
+    throw new UsageError(SAVE_BEST_FILE_ONLY);
   }
   if (saveBest) {
     try {
