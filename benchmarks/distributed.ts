@@ -3,9 +3,10 @@
  *  1. the same MNIST study (proxy-b0, 6 grid points, seed 0) run with the file journal and 2 local worker threads,
  *     and with Redis + 2 `scalelab worker` processes (the coordinator trains nothing, `--workers 0`) — wall time from
  *     launch to the coordinator's exit, the workers started at the same moment (their start-up is part of the cost);
- *     ratio = file / Redis (target ≥ 0.95). Twice: short trials (40 steps, ~5–13 s each; 4 rounds), where the Redis
- *     side's three process start-ups weigh most, and trials 5× longer (200 steps; 2 rounds); rounds alternate which
- *     side goes first;
+ *     ratio = file / Redis (target ≥ 0.95), with where the difference lies (before the first trial, after the last).
+ *     Twice: at the default trial budget (3 epochs, what `scalelab search` runs unless told; 4 rounds), and with
+ *     short trials (40 steps, ~5–13 s each; 6 rounds), where the Redis side's three process start-ups on 2 cores
+ *     weigh most; rounds alternate which side goes first;
  *  2. the queue + journal overhead per trial, measured without training: a trial's whole journal life in Redis
  *     (create, 3 intermediate values, the run's record, close — the ops a real trial writes) and a BullMQ job's
  *     round trip (add → a worker takes it → completed), each repeated 200 times; the file journal's same trial
@@ -15,12 +16,13 @@
  *   npm run bench:distributed
  */
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { JournalFileStorage, OP, RedisJournalStorage, connectRedis, duplicateOps, finishOp, intermediateOp, openStudy, optunaDatetime, parseStorageUrl, readStudy, runOps, trialView } from '@scalelab/search';
-import type { JournalStorage, TrialView } from '@scalelab/search';
+import type { JournalStorage, TrialRecord, TrialView } from '@scalelab/search';
 import { startRedis } from '../test/redis-server.js';
 
 const CLI = join(process.cwd(), 'packages/cli/dist/main.js');
@@ -28,11 +30,37 @@ const OUT = mkdtempSync(join(tmpdir(), 'scalelab-bench-distributed-'));
 const STUDY = ['--baseline', 'proxy-b0', '--dataset', 'mnist', '--step', '0.2', '--tolerance', '0.15', '--seed', '0', '--out', OUT];
 const LIFECYCLES = 200;
 
-function run(args: readonly string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
-    child.once('exit', (code) => (code === 0 ? resolve(0) : reject(new Error(`${args.slice(0, 3).join(' ')} exited ${String(code)}`))));
+function start(args: readonly string[]): { child: ChildProcess; exited: Promise<void> } {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const exited = new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.slice(0, 3).join(' ')} exited ${String(code)}`))));
   });
+  return { child, exited };
+}
+
+const run = (args: readonly string[]): Promise<void> => start(args).exited;
+
+const mean = (xs: readonly number[]): number => xs.reduce((x, y) => x + y, 0) / xs.length;
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? Number.NaN) : ((s[mid - 1] ?? Number.NaN) + (s[mid] ?? Number.NaN)) / 2;
+};
+
+/** One side's rounds: launch to exit, launch to the first trial's start, the last trial's end to exit (seconds). */
+interface Side {
+  readonly seconds: number[];
+  readonly firstTrialSeconds: number[];
+  readonly afterLastTrialSeconds: number[];
+}
+
+/** Journal times are UTC without a zone (Optuna's format). */
+const journalMs = (datetime: string | null): number => (datetime === null ? Number.NaN : Date.parse(`${datetime}Z`));
+
+function record(side: Side, launched: number, exited: number, trials: readonly TrialRecord[]): void {
+  side.seconds.push((exited - launched) / 1000);
+  side.firstTrialSeconds.push((Math.min(...trials.map((t) => journalMs(t.datetimeStart))) - launched) / 1000);
+  side.afterLastTrialSeconds.push((exited - Math.max(...trials.map((t) => journalMs(t.datetimeComplete)))) / 1000);
 }
 
 const values = (ts: readonly TrialView[]): string => JSON.stringify(Object.fromEntries(ts.filter((t) => t.state === 'COMPLETE').map((t) => [t.gridId, t.value]).sort()));
@@ -85,25 +113,28 @@ try {
   eventsConnection.disconnect();
   workerConnection.disconnect();
 
-  // 2. Wall time, rounds alternated: short trials (start-up weighs most) and trials 5× longer.
-  const wallTime = async (label: string, steps: number, rounds: number): Promise<Record<string, unknown>> => {
-    const study = [...STUDY, '--steps', String(steps)];
-    const file: number[] = [];
-    const distributed: number[] = [];
+  // 2. Wall time, rounds alternated: the default trial budget (what `scalelab search` runs when none is given), and
+  // short trials where the Redis side's extra process start-ups weigh most.
+  const wallTime = async (label: string, budget: readonly string[], rounds: number): Promise<Record<string, unknown>> => {
+    const study = [...STUDY, ...budget];
+    const file: Side = { seconds: [], firstTrialSeconds: [], afterLastTrialSeconds: [] };
+    const distributed: Side = { seconds: [], firstTrialSeconds: [], afterLastTrialSeconds: [] };
     const sameValues: boolean[] = [];
     const runFile = async (round: number): Promise<void> => {
-      const t0 = performance.now();
+      const t0 = Date.now();
       await run(['search', '--name', `${label}-file-${round}`, '--workers', '2', ...study]);
-      file.push((performance.now() - t0) / 1000);
+      record(file, t0, Date.now(), readStudy(join(OUT, `${label}-file-${round}`)).record.trials);
     };
     const runRedis = async (round: number): Promise<void> => {
-      const t0 = performance.now();
-      // Idle exit only well after the coordinator has enqueued (it loads MNIST and prices the grid first); the wall
-      // time stops when the coordinator exits, not when the workers do.
-      const workers = [0, 1].map(() => run(['worker', '--storage', redis.url, '--idle-exit', '60']));
+      const t0 = Date.now();
+      // The workers start with the coordinator (their start-up is part of the cost); the wall time stops when the
+      // coordinator exits, then the idle workers are stopped (SIGTERM: finish what runs, take nothing new).
+      const workers = [0, 1].map(() => start(['worker', '--storage', redis.url, '--idle-exit', '600']));
       await run(['search', '--name', `${label}-redis-${round}`, '--storage', redis.url, '--workers', '0', ...study]);
-      distributed.push((performance.now() - t0) / 1000);
-      await Promise.all(workers);
+      const t1 = Date.now();
+      for (const w of workers) w.child.kill('SIGTERM');
+      await Promise.all(workers.map((w) => w.exited));
+      record(distributed, t0, t1, (await openStudy(join(OUT, `${label}-redis-${round}`))).record.trials);
     };
     for (let round = 0; round < rounds; round++) {
       // Rounds alternate which goes first (file, Redis, then Redis, file, …), so a drift of the machine's speed does
@@ -118,32 +149,37 @@ try {
       const a = readStudy(join(OUT, `${label}-file-${round}`)).record.trials.map(trialView);
       const b = (await openStudy(join(OUT, `${label}-redis-${round}`))).record.trials.map(trialView);
       sameValues.push(values(a) === values(b));
+      process.stderr.write(`${label} round ${round}: file ${file.seconds.at(-1)?.toFixed(1)} s, Redis ${distributed.seconds.at(-1)?.toFixed(1)} s\n`);
     }
-    const mean = (xs: readonly number[]): number => xs.reduce((x, y) => x + y, 0) / xs.length;
     const trials = readStudy(join(OUT, `${label}-file-0`)).record.trials.length;
-    const ratio = mean(file) / mean(distributed);
+    const ratio = mean(file.seconds) / mean(distributed.seconds);
+    const roundRatios = file.seconds.map((f, i) => f / (distributed.seconds[i] ?? Number.NaN));
     return {
-      study: `proxy-b0 on mnist, ${trials} grid points (step 0.2, |α·β²·γ² − 2| ≤ 0.15), ${steps} steps of 128 per trial; ${rounds} rounds, which side goes first alternating`,
-      fileJournal2ThreadsSeconds: file,
-      redis2WorkerProcessesSeconds: distributed,
+      study: `proxy-b0 on mnist, ${trials} grid points (step 0.2, |α·β²·γ² − 2| ≤ 0.15), ${budget.join(' ')} per trial; ${rounds} rounds, which side goes first alternating`,
+      fileJournal2Threads: file,
+      redis2WorkerProcesses: distributed,
       ratio,
+      roundRatios,
+      medianRoundRatio: median(roundRatios),
       target: 0.95,
       met: ratio >= 0.95,
       sameTrialValues: sameValues.every(Boolean),
-      // Mostly start-up: the Redis side starts three Node processes (coordinator and two workers, each importing
-      // the packages and loading the dataset) where the file side starts one.
-      extraSeconds: mean(distributed) - mean(file),
+      // Where the difference lies: before the first trial starts (the Redis side starts three Node processes on
+      // these 2 cores, the file side one) and after the last one ends (the coordinator notices by polling).
+      extraSeconds: mean(distributed.seconds) - mean(file.seconds),
+      extraBeforeFirstTrialSeconds: mean(distributed.firstTrialSeconds) - mean(file.firstTrialSeconds),
+      extraAfterLastTrialSeconds: mean(distributed.afterLastTrialSeconds) - mean(file.afterLastTrialSeconds),
     };
   };
-  const short = await wallTime('short', 40, 4);
-  const long = await wallTime('long', 200, 2);
+  const defaultBudget = await wallTime('default', ['--epochs', '3'], 4);
+  const short = await wallTime('short', ['--steps', '40'], 6);
   client.disconnect();
 
   const result = {
     benchmark: 'distributed',
     date: new Date().toISOString(),
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, redis: 'Debian redis-server, AOF on, appendfsync always, loopback' },
-    wallTime: { short, long },
+    wallTime: { defaultBudget, short },
     overheadPerTrial: {
       what: `${LIFECYCLES} trial journal lives (create, 3 intermediate values, run record, close) and ${LIFECYCLES} BullMQ job round trips (add → taken → completed), no training`,
       redisJournalMs,

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { spawnSync } from 'node:child_process';
 import { compileObjective, isBetter } from './objective.js';
 
 const scope = { accuracy: 0.9, loss: 0.3, macs: 800e6, params: 5e6, activations: 7e6, latency: 12 };
@@ -7,6 +8,22 @@ test('the default objective is the accuracy', (t) => {
   const o = compileObjective('accuracy');
   t.is(o.evaluate(scope), 0.9);
   t.deepEqual(o.variables, ['accuracy']);
+});
+
+test('a metric on its own is read without loading mathjs (a second of every start); an expression loads it', (t) => {
+  const probe = (expression: string): string => {
+    const script = `const { createRequire } = require('node:module');
+      import(${JSON.stringify(new URL('./objective.js', import.meta.url).href)}).then((m) => {
+        const o = m.compileObjective(${JSON.stringify(expression)});
+        const loaded = Object.keys(createRequire(process.cwd() + '/').cache).some((k) => k.includes('/node_modules/mathjs/'));
+        console.log(JSON.stringify({ value: o.evaluate({ accuracy: 0.25, loss: Infinity, macs: 1, params: 1, activations: 1, latency: 1 }), loaded }));
+      });`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    return r.stdout.trim() || r.stderr;
+  };
+  t.is(probe('accuracy'), JSON.stringify({ value: 0.25, loaded: false }));
+  t.is(probe(' loss '), JSON.stringify({ value: null, loaded: false }), 'not finite → NaN (printed as null)');
+  t.is(probe('accuracy * 2'), JSON.stringify({ value: 0.5, loaded: true }));
 });
 
 test('the MnasNet/EfficientNet reward ACC·(FLOPs/T)^w evaluates as by hand', (t) => {

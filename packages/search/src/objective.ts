@@ -2,7 +2,7 @@
  * The study's objective: `accuracy` by default, or a mathjs expression over a trial's metrics, such as the
  * MnasNet/EfficientNet reward `accuracy * (macs / 400e6) ^ -0.07`.
  */
-import { parse } from 'mathjs';
+import { createRequire } from 'node:module';
 import type { MathNode } from 'mathjs';
 import { SearchError } from './errors.js';
 import { checkObjectiveSize } from './validation.js';
@@ -30,6 +30,18 @@ export const OBJECTIVE_FUNCTIONS = ['abs', 'sqrt', 'cbrt', 'exp', 'log', 'log10'
 const FUNCTIONS: ReadonlySet<string> = new Set(OBJECTIVE_FUNCTIONS);
 const CONSTANTS: ReadonlySet<string> = new Set(['pi', 'e']);
 const OPERATORS: ReadonlySet<string> = new Set(['add', 'subtract', 'multiply', 'divide', 'pow', 'unaryMinus', 'unaryPlus', 'mod']);
+
+type MathJs = typeof import('mathjs');
+let loaded: MathJs | null = null;
+/**
+ * mathjs builds all of its functions when it is loaded (~1 s, half of a CLI start): it is loaded on the first
+ * objective that is more than a variable's name, so a study on the default `accuracy`, and each of its workers,
+ * starts without it.
+ */
+function mathjs(): MathJs {
+  loaded ??= createRequire(import.meta.url)('mathjs') as MathJs;
+  return loaded;
+}
 
 function bad(expression: string, why: string): never {
   throw new SearchError('BAD_OBJECTIVE', `objective '${expression.length > 80 ? `${expression.slice(0, 79)}…` : expression}' ${why}`);
@@ -68,7 +80,7 @@ function checkTree(expression: string, tree: MathNode): Set<string> {
 
 function parseExpression(expression: string): MathNode {
   try {
-    return parse(expression);
+    return mathjs().parse(expression);
   } catch (e) {
     throw new SearchError('BAD_OBJECTIVE', `objective '${expression}' does not parse: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -77,6 +89,12 @@ function parseExpression(expression: string): MathNode {
 export function compileObjective(expression: string, direction: Direction = 'maximize'): Objective {
   if (expression.trim() === '') throw new SearchError('BAD_OBJECTIVE', 'objective is empty (default: accuracy)');
   checkObjectiveSize(expression);
+  const name = expression.trim();
+  if ((OBJECTIVE_VARIABLES as readonly string[]).includes(name)) {
+    // A metric on its own: what mathjs would give for the symbol, without loading mathjs.
+    const variable = name as ObjectiveVariable;
+    return { expression, direction, variables: [variable], evaluate: (scope) => (Number.isFinite(scope[variable]) ? scope[variable] : Number.NaN) };
+  }
   const tree = parseExpression(expression);
   const variables = checkTree(expression, tree);
   const unknown = [...variables].filter((v) => !(OBJECTIVE_VARIABLES as readonly string[]).includes(v));

@@ -8,8 +8,9 @@ import { parseStrategy } from '@scalelab/arch';
 import type { NetworkSpec } from '@scalelab/arch';
 import { analyzeSpec, compareCost } from '@scalelab/analyzer';
 import type { CostComparison } from '@scalelab/analyzer';
-import { loadDataset, loadStoredDataset, shareDataset, validateDatasetName } from '@scalelab/engine';
-import type { Dataset } from '@scalelab/engine';
+// The data half of the engine, without TF.js: a coordinator or a worker's main thread never trains.
+import { describeDataset, loadDataset, loadStoredDataset } from '@scalelab/engine/data';
+import type { Dataset, DatasetSizes } from '@scalelab/engine/data';
 import { resolveBaselineSpec, specFromJournal } from './baseline.js';
 import { fitBaseline, priceCandidates } from './candidates.js';
 import type { Candidate } from './candidates.js';
@@ -27,14 +28,8 @@ import type { JsonValue, LoggedOp } from './storage/journal-ops.js';
 import { replayStudy } from './storage/replay.js';
 import type { StudyRecord } from './storage/replay.js';
 
-/** What the data gives the baseline (read once in the main thread, before anything is written). */
-export interface DatasetInfo {
-  readonly name: string;
-  readonly channels: number;
-  readonly classes: number;
-  readonly trainCount: number;
-  readonly testCount: number;
-}
+/** What the data gives the baseline: its channels, classes and split sizes (read before anything is written). */
+export type DatasetInfo = DatasetSizes;
 
 export interface StudyPlan {
   readonly config: StudyConfig;
@@ -90,24 +85,29 @@ export function precheckStudy(config: StudyConfig, baselineSpec: NetworkSpec): v
 }
 
 /**
- * The last stored dataset (MNIST, CIFAR-10) loaded into shared memory, by name. A study's main thread reads its
- * dataset to learn its sizes (`datasetInfo`) and then hands it to the trial threads (`sharedStudyData`): one load,
- * not two, at every start. Kept for the life of the process (the trials need it for as long).
+ * The last stored dataset (MNIST, CIFAR-10) loaded into shared memory, by name. A study's main thread may read its
+ * dataset to learn its sizes (`datasetInfo`, CIFAR-10) and then hands it to the trial threads (`sharedStudyData`):
+ * one load, not two, at every start. Kept for the life of the process (the trials need it for as long).
  */
 let lastShared: { readonly name: string; readonly data: Dataset } | null = null;
 
 function storedShared(name: string): Dataset | undefined {
   if (lastShared?.name !== name) {
-    const stored = loadStoredDataset(name);
+    const stored = loadStoredDataset(name, { shared: true });
     if (stored === null) return undefined;
-    lastShared = { name, data: shareDataset(stored) };
+    lastShared = { name, data: stored };
   }
   return lastShared.data;
 }
 
-/** Load the study's dataset once to learn its channels, classes and sizes (and to fail now if it is gone). */
+/**
+ * The study's dataset's channels, classes and sizes (failing now if it is gone): from its files where they tell
+ * (built-in MNIST, without reading a pixel: a coordinator whose workers train elsewhere never loads it), else by
+ * loading it once.
+ */
 export function datasetInfo(config: StudyConfig, baselineSpec: NetworkSpec): DatasetInfo {
-  validateDatasetName(config.dataset);
+  const described = describeDataset(config.dataset);
+  if (described !== null) return described;
   // Sizes do not depend on the resolution: a stored dataset is read as stored, others at the study's resolution.
   const data = storedShared(config.dataset) ?? loadDataset(config.dataset, config.resolution ?? baselineSpec.input.resolution, { seed: config.seed });
   return { name: config.dataset, channels: data.channels, classes: data.classes, trainCount: data.train.count, testCount: data.test.count };

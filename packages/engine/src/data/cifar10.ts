@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineError } from '../errors.js';
+import { setArrays } from './dataset.js';
 import type { Dataset, ImageSet } from './dataset.js';
 
 const SIDE = 32;
@@ -16,7 +17,7 @@ function fail(message: string): never {
   throw new EngineError('BAD_DATASET', message);
 }
 
-function readBatches(files: readonly string[]): ImageSet {
+function readBatches(files: readonly string[], shared: boolean): ImageSet {
   const buffers = files.map((file) => {
     let bytes: Buffer;
     try {
@@ -28,8 +29,7 @@ function readBatches(files: readonly string[]): ImageSet {
     return { file, bytes };
   });
   const count = buffers.reduce((n, b) => n + b.bytes.length / RECORD, 0);
-  const images = new Float32Array(count * PLANE * 3);
-  const labels = new Int32Array(count);
+  const { images, labels } = setArrays(count, PLANE * 3, shared);
   let i = 0;
   for (const { file, bytes } of buffers) {
     for (let r = 0; r < bytes.length; r += RECORD, i++) {
@@ -47,7 +47,8 @@ function readBatches(files: readonly string[]): ImageSet {
   return { images, labels, count };
 }
 
-export function loadCifar10(path: string): Dataset {
+/** `shared`: its arrays in SharedArrayBuffers from the start (see `setArrays`). */
+export function loadCifar10(path: string, options: { readonly shared?: boolean } = {}): Dataset {
   let isDir = false;
   try {
     isDir = statSync(path).isDirectory();
@@ -59,5 +60,5 @@ export function loadCifar10(path: string): Dataset {
   if (trainFiles.length === 0) fail(`CIFAR-10 folder '${path}' has no data_batch_*.bin files`);
   const testFile = join(path, 'test_batch.bin');
   if (!existsSync(testFile)) fail(`CIFAR-10 test file '${testFile}' is missing`);
-  return { name: `cifar10:${path}`, classes: 10, channels: 3, size: SIDE, train: readBatches(trainFiles), test: readBatches([testFile]), classNames: CLASS_NAMES };
+  return { name: `cifar10:${path}`, classes: 10, channels: 3, size: SIDE, train: readBatches(trainFiles, options.shared ?? false), test: readBatches([testFile], options.shared ?? false), classNames: CLASS_NAMES };
 }

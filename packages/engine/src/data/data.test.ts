@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { EngineError } from '../errors.js';
-import { loadDataset, loadStoredDataset, validateDatasetName } from './index.js';
+import { describeDataset, loadDataset, loadStoredDataset, validateDatasetName } from './index.js';
 import { resizeImage, resizeSet } from './resize.js';
 import { shareDataset } from './shared.js';
 import { syntheticDataset } from './synthetic.js';
@@ -35,6 +35,16 @@ test('built-in MNIST: 10,000 real digits, a fixed 8,004 / 1,996 split with every
   t.deepEqual(again.test.labels, d.test.labels);
 });
 
+test('MNIST\'s sizes are told without loading its pixels, and they are what loading gives; other datasets must be loaded (null)', (t) => {
+  const loaded = loadStoredDataset('mnist');
+  if (loaded === null) return t.fail('MNIST is stored');
+  t.deepEqual(describeDataset('mnist'), { name: 'mnist', channels: loaded.channels, classes: loaded.classes, trainCount: loaded.train.count, testCount: loaded.test.count });
+  t.is(describeDataset('mnist')?.testCount, 1_996);
+  t.is(describeDataset('synthetic'), null);
+  t.is(describeDataset('folder:/nowhere'), null);
+  t.throws(() => describeDataset('imagenet'), { message: /unknown dataset 'imagenet'/ });
+});
+
 test('a stored dataset (shared by a study\'s threads) is MNIST at its own 28 px, resized later to the same pixels as loadDataset at any size; generated data has none', (t) => {
   const stored = loadStoredDataset('mnist');
   if (stored === null) return t.fail('MNIST is stored');
@@ -45,6 +55,16 @@ test('a stored dataset (shared by a study\'s threads) is MNIST at its own 28 px,
   t.is(loadStoredDataset('synthetic'), null);
   t.is(loadStoredDataset('folder:/nowhere'), null);
   t.throws(() => loadStoredDataset('imagenet'), { instanceOf: EngineError });
+  // Loaded into shared memory at once: the same values, SharedArrayBuffers, and nothing left for shareDataset to copy.
+  const shared = loadStoredDataset('mnist', { shared: true });
+  if (shared === null) return t.fail('MNIST is stored');
+  t.true(shared.train.images.buffer instanceof SharedArrayBuffer && shared.test.labels.buffer instanceof SharedArrayBuffer);
+  t.false(stored.train.images.buffer instanceof SharedArrayBuffer);
+  let differing = 0;
+  for (let i = 0; i < stored.train.images.length; i++) if (stored.train.images[i] !== shared.train.images[i]) differing++;
+  t.is(differing, 0);
+  t.deepEqual(shared.test.labels, stored.test.labels);
+  t.is(shareDataset(shared), shared);
   return undefined;
 });
 

@@ -19,11 +19,19 @@ export interface Dataset {
   readonly classNames?: readonly string[];
 }
 
+/**
+ * Arrays for a set's images and labels; in SharedArrayBuffers when `shared` (then worker threads see this memory
+ * rather than copies, `shareDataset`), allocated there at once rather than copied there later.
+ */
+export function setArrays(count: number, pixelsPerImage: number, shared: boolean): { images: Float32Array; labels: Int32Array } {
+  const bytes = (n: number): ArrayBuffer | SharedArrayBuffer => (shared ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
+  return { images: new Float32Array(bytes(count * pixelsPerImage * 4)), labels: new Int32Array(bytes(count * 4)) };
+}
+
 /** Concatenate per-class image lists into one set, keeping class order. */
-export function imageSet(perClass: readonly (readonly Float32Array[])[], pixelsPerImage: number): ImageSet {
+export function imageSet(perClass: readonly (readonly Float32Array[])[], pixelsPerImage: number, shared = false): ImageSet {
   const count = perClass.reduce((n, images) => n + images.length, 0);
-  const images = new Float32Array(count * pixelsPerImage);
-  const labels = new Int32Array(count);
+  const { images, labels } = setArrays(count, pixelsPerImage, shared);
   let i = 0;
   perClass.forEach((list, label) => {
     for (const image of list) {

@@ -3,7 +3,7 @@ import { EngineError } from '../errors.js';
 import { loadCifar10 } from './cifar10.js';
 import type { Dataset } from './dataset.js';
 import { loadFolder } from './folder.js';
-import { loadMnist } from './mnist.js';
+import { loadMnist, mnistSizes } from './mnist.js';
 import { resizeSet } from './resize.js';
 import { syntheticDataset } from './synthetic.js';
 
@@ -54,11 +54,31 @@ export function loadDataset(name: string, resolution: number, options: LoadOptio
  * A dataset as stored, for candidates of every resolution: MNIST and CIFAR-10 at their own size, whose batches are
  * resized as they are gathered — the same bilinear resize `loadDataset` applies to the whole set, so the same pixels
  * at any resolution. Null for datasets made at the size asked for (`synthetic`, `folder:`): their pixels depend on
- * it, so they are loaded per resolution.
+ * it, so they are loaded per resolution. `shared`: the arrays are allocated in SharedArrayBuffers, for a study's
+ * threads (what `shareDataset` would otherwise copy them into).
  */
-export function loadStoredDataset(name: string): Dataset | null {
+export function loadStoredDataset(name: string, options: { readonly shared?: boolean } = {}): Dataset | null {
   validateDatasetName(name);
-  if (name === 'mnist') return loadMnist();
-  if (name.startsWith('cifar10:')) return loadCifar10(name.slice('cifar10:'.length));
+  if (name === 'mnist') return loadMnist(options);
+  if (name.startsWith('cifar10:')) return loadCifar10(name.slice('cifar10:'.length), options);
+  return null;
+}
+
+/** A dataset's shape and split sizes, without its pixels. */
+export interface DatasetSizes {
+  readonly name: string;
+  readonly channels: number;
+  readonly classes: number;
+  readonly trainCount: number;
+  readonly testCount: number;
+}
+
+/**
+ * The sizes of a dataset whose files tell them without decoding (built-in MNIST); null when only loading it tells.
+ * Reads the files, so a dataset that is gone still fails here.
+ */
+export function describeDataset(name: string): DatasetSizes | null {
+  validateDatasetName(name);
+  if (name === 'mnist') return { name, ...mnistSizes() };
   return null;
 }

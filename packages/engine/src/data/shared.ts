@@ -3,12 +3,12 @@
  * (piscina tasks, structured clone) a shared dataset is not copied: every worker sees the same memory, where each
  * worker otherwise decoded and kept its own (MNIST at 32 px: ~94 MB of array buffers per worker, measured).
  */
+import { setArrays } from './dataset.js';
 import type { Dataset, ImageSet } from './dataset.js';
 
 function shareSet(set: ImageSet): ImageSet {
-  const images = new Float32Array(new SharedArrayBuffer(set.images.byteLength));
+  const { images, labels } = setArrays(set.count, set.images.length / Math.max(1, set.count), true);
   images.set(set.images);
-  const labels = new Int32Array(new SharedArrayBuffer(set.labels.byteLength));
   labels.set(set.labels);
   return { images, labels, count: set.count };
 }
