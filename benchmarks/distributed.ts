@@ -1,25 +1,27 @@
 /**
  * Distributed search overhead, side by side on this machine:
  *  1. the same MNIST study (proxy-b0, 6 grid points, seed 0) run with the file journal and 2 local worker threads,
- *     and with Redis + 2 `scalelab worker` processes (the coordinator trains nothing, `--workers 0`) — wall time from
- *     launch to the coordinator's exit, the workers started at the same moment (their start-up is part of the cost);
- *     ratio = file / Redis (target ≥ 0.95), with where the difference lies (before the first trial, after the last).
- *     Twice: at the default trial budget (3 epochs, what `scalelab search` runs unless told; 4 rounds), and with
- *     short trials (40 steps, ~5–13 s each; 6 rounds), where the Redis side's three process start-ups on 2 cores
- *     weigh most; rounds alternate which side goes first;
+ *     and with Redis + 2 `scalelab worker` processes (the coordinator trains nothing, `--workers 0`), and with Redis +
+ *     1 `scalelab worker --concurrency 2` — wall time from launch to the coordinator's exit, the workers started at
+ *     the same moment (their start-up is part of the cost); ratio = file / Redis (target ≥ 0.95), with where the
+ *     difference lies (before the first trial, after the last, in the trials).
+ *     Twice: at the default trial budget (3 epochs, what `scalelab search` runs unless told), and with
+ *     short trials (40 steps, ~5–13 s each), where the Redis side's process start-ups on 2 cores weigh
+ *     most; the order of the sides rotates every round;
  *  2. the queue + journal overhead per trial, measured without training: a trial's whole journal life in Redis
  *     (create, 3 intermediate values, the run's record, close — the ops a real trial writes) and a BullMQ job's
  *     round trip (add → a worker takes it → completed), each repeated 200 times; the file journal's same trial
  *     life beside it.
  * Writes results/benchmarks/distributed.json.
  *
- *   npm run bench:distributed
+ *   npm run bench:distributed [-- --default-rounds N] [-- --short-rounds N]   (default 3 each: every side once in every position; 0 skips a case and
+ *   keeps its last result, with its date)
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { JournalFileStorage, OP, RedisJournalStorage, connectRedis, duplicateOps, finishOp, intermediateOp, openStudy, optunaDatetime, parseStorageUrl, readStudy, runOps, trialView } from '@scalelab/search';
 import type { JournalStorage, TrialRecord, TrialView } from '@scalelab/search';
@@ -29,6 +31,15 @@ const CLI = join(process.cwd(), 'packages/cli/dist/main.js');
 const OUT = mkdtempSync(join(tmpdir(), 'scalelab-bench-distributed-'));
 const STUDY = ['--baseline', 'proxy-b0', '--dataset', 'mnist', '--step', '0.2', '--tolerance', '0.15', '--seed', '0', '--out', OUT];
 const LIFECYCLES = 200;
+const RESULT = join(process.cwd(), 'results/benchmarks/distributed.json');
+
+function roundsFlag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return fallback;
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isInteger(n) || n < 0 || n > 50) throw new Error(`${name} takes a whole number of rounds, 0 to 50`);
+  return n;
+}
 
 function start(args: readonly string[]): { child: ChildProcess; exited: Promise<void> } {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -117,62 +128,77 @@ try {
   // short trials where the Redis side's extra process start-ups weigh most.
   const wallTime = async (label: string, budget: readonly string[], rounds: number): Promise<Record<string, unknown>> => {
     const study = [...STUDY, ...budget];
-    const file: Side = { seconds: [], firstTrialSeconds: [], afterLastTrialSeconds: [] };
-    const distributed: Side = { seconds: [], firstTrialSeconds: [], afterLastTrialSeconds: [] };
+    const newSide = (): Side => ({ seconds: [], firstTrialSeconds: [], afterLastTrialSeconds: [] });
+    const file = newSide();
+    const twoProcesses = newSide();
+    const oneProcess = newSide();
     const sameValues: boolean[] = [];
     const runFile = async (round: number): Promise<void> => {
       const t0 = Date.now();
       await run(['search', '--name', `${label}-file-${round}`, '--workers', '2', ...study]);
       record(file, t0, Date.now(), readStudy(join(OUT, `${label}-file-${round}`)).record.trials);
     };
-    const runRedis = async (round: number): Promise<void> => {
+    // The workers start with the coordinator (their start-up is part of the cost); the wall time stops when the
+    // coordinator exits, then the idle workers are stopped (SIGTERM: finish what runs, take nothing new).
+    const runRedis = async (side: Side, name: string, workerArgs: readonly (readonly string[])[]): Promise<void> => {
       const t0 = Date.now();
-      // The workers start with the coordinator (their start-up is part of the cost); the wall time stops when the
-      // coordinator exits, then the idle workers are stopped (SIGTERM: finish what runs, take nothing new).
-      const workers = [0, 1].map(() => start(['worker', '--storage', redis.url, '--idle-exit', '600']));
-      await run(['search', '--name', `${label}-redis-${round}`, '--storage', redis.url, '--workers', '0', ...study]);
+      const workers = workerArgs.map((args) => start(['worker', '--storage', redis.url, '--idle-exit', '600', ...args]));
+      await run(['search', '--name', name, '--storage', redis.url, '--workers', '0', ...study]);
       const t1 = Date.now();
       for (const w of workers) w.child.kill('SIGTERM');
       await Promise.all(workers.map((w) => w.exited));
-      record(distributed, t0, t1, (await openStudy(join(OUT, `${label}-redis-${round}`))).record.trials);
+      record(side, t0, t1, (await openStudy(join(OUT, name))).record.trials);
     };
+    const runs = [
+      (round: number) => runFile(round),
+      (round: number) => runRedis(twoProcesses, `${label}-redis-${round}`, [[], []]),
+      (round: number) => runRedis(oneProcess, `${label}-redis1-${round}`, [['--concurrency', '2']]),
+    ];
     for (let round = 0; round < rounds; round++) {
-      // Rounds alternate which goes first (file, Redis, then Redis, file, …), so a drift of the machine's speed does
-      // not always favour one side.
-      if (round % 2 === 0) {
-        await runFile(round);
-        await runRedis(round);
-      } else {
-        await runRedis(round);
-        await runFile(round);
-      }
-      const a = readStudy(join(OUT, `${label}-file-${round}`)).record.trials.map(trialView);
-      const b = (await openStudy(join(OUT, `${label}-redis-${round}`))).record.trials.map(trialView);
-      sameValues.push(values(a) === values(b));
-      process.stderr.write(`${label} round ${round}: file ${file.seconds.at(-1)?.toFixed(1)} s, Redis ${distributed.seconds.at(-1)?.toFixed(1)} s\n`);
+      // The order rotates every round (file, two processes, one; then two, one, file; …), so a drift of the
+      // machine's speed does not always favour one side.
+      for (let k = 0; k < runs.length; k++) await runs[(round + k) % runs.length]?.(round);
+      const reference = values(readStudy(join(OUT, `${label}-file-${round}`)).record.trials.map(trialView));
+      for (const name of [`${label}-redis-${round}`, `${label}-redis1-${round}`]) sameValues.push(values((await openStudy(join(OUT, name))).record.trials.map(trialView)) === reference);
+      process.stderr.write(`${label} round ${round}: file ${file.seconds.at(-1)?.toFixed(1)} s, Redis 2 processes ${twoProcesses.seconds.at(-1)?.toFixed(1)} s, 1 process × 2 threads ${oneProcess.seconds.at(-1)?.toFixed(1)} s\n`);
     }
     const trials = readStudy(join(OUT, `${label}-file-0`)).record.trials.length;
-    const ratio = mean(file.seconds) / mean(distributed.seconds);
-    const roundRatios = file.seconds.map((f, i) => f / (distributed.seconds[i] ?? Number.NaN));
+    const against = (side: Side): Record<string, unknown> => {
+      const roundRatios = file.seconds.map((f, i) => f / (side.seconds[i] ?? Number.NaN));
+      const ratio = mean(file.seconds) / mean(side.seconds);
+      return {
+        ...side,
+        ratio,
+        roundRatios,
+        medianRoundRatio: median(roundRatios),
+        target: 0.95,
+        met: ratio >= 0.95,
+        // Where the difference lies: before the first trial starts (more Node processes start on these 2 cores)
+        // and after the last one ends (the coordinator notices by polling); the rest is in the trials.
+        extraSeconds: mean(side.seconds) - mean(file.seconds),
+        extraBeforeFirstTrialSeconds: mean(side.firstTrialSeconds) - mean(file.firstTrialSeconds),
+        extraAfterLastTrialSeconds: mean(side.afterLastTrialSeconds) - mean(file.afterLastTrialSeconds),
+      };
+    };
     return {
-      study: `proxy-b0 on mnist, ${trials} grid points (step 0.2, |α·β²·γ² − 2| ≤ 0.15), ${budget.join(' ')} per trial; ${rounds} rounds, which side goes first alternating`,
+      study: `proxy-b0 on mnist, ${trials} grid points (step 0.2, |α·β²·γ² − 2| ≤ 0.15), ${budget.join(' ')} per trial; ${rounds} rounds, the order rotating`,
       fileJournal2Threads: file,
-      redis2WorkerProcesses: distributed,
-      ratio,
-      roundRatios,
-      medianRoundRatio: median(roundRatios),
-      target: 0.95,
-      met: ratio >= 0.95,
+      // The issue's setting: two `scalelab worker` processes of one thread each.
+      redis2WorkerProcesses: against(twoProcesses),
+      // One `scalelab worker --concurrency 2`: the same two trial threads in one process, as the file side has them.
+      redis1WorkerProcess2Threads: against(oneProcess),
       sameTrialValues: sameValues.every(Boolean),
-      // Where the difference lies: before the first trial starts (the Redis side starts three Node processes on
-      // these 2 cores, the file side one) and after the last one ends (the coordinator notices by polling).
-      extraSeconds: mean(distributed.seconds) - mean(file.seconds),
-      extraBeforeFirstTrialSeconds: mean(distributed.firstTrialSeconds) - mean(file.firstTrialSeconds),
-      extraAfterLastTrialSeconds: mean(distributed.afterLastTrialSeconds) - mean(file.afterLastTrialSeconds),
     };
   };
-  const defaultBudget = await wallTime('default', ['--epochs', '3'], 4);
-  const short = await wallTime('short', ['--steps', '40'], 6);
+  // A skipped case keeps its last result, dated (a case without its own date is from the run the file is dated by).
+  const previous = existsSync(RESULT) ? (JSON.parse(readFileSync(RESULT, 'utf8')) as { date?: string; wallTime?: Record<string, Record<string, unknown> | null> }) : undefined;
+  const wallCase = async (key: string, label: string, budget: readonly string[], rounds: number): Promise<unknown> => {
+    if (rounds > 0) return { date: new Date().toISOString(), ...(await wallTime(label, budget, rounds)) };
+    const kept = previous?.wallTime?.[key] ?? null;
+    return kept === null ? null : { date: previous?.date, ...kept };
+  };
+  const defaultBudget = await wallCase('defaultBudget', 'default', ['--epochs', '3'], roundsFlag('--default-rounds', 3));
+  const short = await wallCase('short', 'short', ['--steps', '40'], roundsFlag('--short-rounds', 3));
   client.disconnect();
 
   const result = {
@@ -188,9 +214,8 @@ try {
       fileJournalMs,
     },
   };
-  const dir = join(process.cwd(), 'results/benchmarks');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'distributed.json'), `${JSON.stringify(result, null, 2)}\n`);
+  mkdirSync(dirname(RESULT), { recursive: true });
+  writeFileSync(RESULT, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } finally {
   await redis.stop();

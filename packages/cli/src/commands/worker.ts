@@ -11,7 +11,8 @@ mid-trial costs that trial (closed as FAIL, interrupted) and its grid point runs
 
 Options:
   --storage URL       the Redis holding the studies and the queue (required)
-  --concurrency N     trials at once, one thread each (default 1)
+  --concurrency N     trials at once, one thread each (default 1); on a machine of N cores, one worker with
+                      --concurrency N rather than N workers: its threads share one copy of the dataset
   --idle-exit SEC     stop after SEC seconds without a trial (default: run until Ctrl-C)
   --lock-seconds SEC  a dead worker's job is redelivered this long after its last renewal (default 30)
   -h, --help          this help
