@@ -23,7 +23,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Queue, QueueEvents, Worker } from 'bullmq';
-import { JournalFileStorage, OP, RedisJournalStorage, connectRedis, duplicateOps, finishOp, intermediateOp, openStudy, optunaDatetime, parseStorageUrl, readStudy, runOps, trialView } from '@scalelab/search';
+import { JournalFileStorage, OP, RedisJournalStorage, connectRedis, duplicateOps, finishOp, intermediateOp, mean, openStudy, optunaDatetime, optunaDatetimeMs, parseStorageUrl, readStudy, runOps, trialView } from '@scalelab/search';
 import type { JournalStorage, TrialRecord, TrialView } from '@scalelab/search';
 import { startRedis } from '../test/redis-server.js';
 
@@ -51,7 +51,6 @@ function start(args: readonly string[]): { child: ChildProcess; exited: Promise<
 
 const run = (args: readonly string[]): Promise<void> => start(args).exited;
 
-const mean = (xs: readonly number[]): number => xs.reduce((x, y) => x + y, 0) / xs.length;
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
@@ -65,8 +64,7 @@ interface Side {
   readonly afterLastTrialSeconds: number[];
 }
 
-/** Journal times are UTC without a zone (Optuna's format). */
-const journalMs = (datetime: string | null): number => (datetime === null ? Number.NaN : Date.parse(`${datetime}Z`));
+const journalMs = (datetime: string | null): number => (datetime === null ? Number.NaN : optunaDatetimeMs(datetime));
 
 function record(side: Side, launched: number, exited: number, trials: readonly TrialRecord[]): void {
   side.seconds.push((exited - launched) / 1000);

@@ -494,19 +494,19 @@ function seedsFigure(d: ReportData): Figure {
   };
 }
 
+/** Above this many trials a report opens on its learning curves (a percentile band: the same cost at any size). */
+const LARGE_STUDY_TRIALS = 2000;
+
 /**
  * In page order. The first screen holds one figure, so it is the cheapest to draw at any size (0.55 s for 10,000
  * trials here, against 2.6 s for the cost figure's 30,000 markers and 4 s for the WebGL 3-D grid); the others draw
  * when scrolled to.
  */
-/** Above this many trials a report opens on its learning curves (a percentile band: the same cost at any size). */
-const LARGE_STUDY_TRIALS = 2000;
-
 export function reportFigures(d: ReportData): Figure[] {
   // The first screen is drawn before the page is usable: with thousands of trials, the optimization history (one SVG
   // marker per trial: ~0.5 s at 10,000) goes second, behind the summarized learning curves (~0.06 s).
   const large = d.trials.length > LARGE_STUDY_TRIALS;
   const history = [historyFigure(d), ...(d.config.seeds > 1 ? [seedsFigure(d)] : [])];
   const curves = curvesFigure(d);
-  return [...(large ? [curves, ...history] : [...history]), costFigure(d), heatmapFigure(d), gridFigure(d), ...(large ? [] : [curves]), parallelFigure(d), stagesFigure(d), familyFigure(d)];
+  return [...(large ? [curves, ...history] : history), costFigure(d), heatmapFigure(d), gridFigure(d), ...(large ? [] : [curves]), parallelFigure(d), stagesFigure(d), familyFigure(d)];
 }

@@ -17,6 +17,7 @@ import type { RunningWorker, WorkerEvent } from './queue-worker.js';
 import { reconcile } from './reconciler.js';
 import type { SearchEvent } from './runner.js';
 import type { RedisJournalStorage } from './storage/journal-redis.js';
+import { optunaDatetimeMs } from './storage/journal-ops.js';
 import type { LoggedOp } from './storage/journal-ops.js';
 import { connectRedis } from './storage/redis-connection.js';
 import type { RedisLocation } from './storage/storage-url.js';
@@ -82,7 +83,7 @@ export async function runDistributedStudy(plan: StudyPlan, storage: RedisJournal
         }
         if (t.state === 'RUNNING' || t.state === 'WAITING' || reported.has(t.id)) continue;
         reported.add(t.id);
-        const seconds = t.datetimeStart !== null && t.datetimeComplete !== null ? (Date.parse(`${t.datetimeComplete}Z`) - Date.parse(`${t.datetimeStart}Z`)) / 1000 : 0;
+        const seconds = t.datetimeStart !== null && t.datetimeComplete !== null ? (optunaDatetimeMs(t.datetimeComplete) - optunaDatetimeMs(t.datetimeStart)) / 1000 : 0;
         runsDone++;
         runSeconds += seconds;
         const error = typeof t.userAttrs.error === 'string' ? t.userAttrs.error : null;

@@ -11,7 +11,7 @@ export { fitBaseline, priceCandidates } from './candidates.js';
 export { categoricalParam, comparisonPoint, comparisonPointId, floatParam, gridPoint, intParam, trainingSeed } from './points.js';
 export type { JournalParam, StudyPoint } from './points.js';
 export type { BaselineFit, Candidate } from './candidates.js';
-export { DIRECTION, OP, TRIAL_STATE, TRIAL_STATE_NAMES, createTrialOp, decodeOp, encodeOp, floatDistributionJson, isFinished, optunaDatetime } from './storage/journal-ops.js';
+export { DIRECTION, OP, TRIAL_STATE, TRIAL_STATE_NAMES, createTrialOp, decodeOp, encodeOp, floatDistributionJson, isFinished, optunaDatetime, optunaDatetimeMs } from './storage/journal-ops.js';
 export type { FinishedState, JournalOp, JsonObject, JsonValue, LoggedOp, OpFields, TrialStateName } from './storage/journal-ops.js';
 export type { JournalStorage, TrialTemplate } from './storage/journal-storage.js';
 export { JournalFileStorage, readJournalFile } from './storage/journal-file.js';

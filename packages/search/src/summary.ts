@@ -7,7 +7,7 @@ import type { NetworkSpec } from '@scalelab/arch';
 import { compoundFamily, publishedModel } from '@scalelab/analyzer';
 import type { PublishedModel } from '@scalelab/analyzer';
 import type { StudyConfig } from './config.js';
-import { TRIAL_STATE_NAMES } from './storage/journal-ops.js';
+import { TRIAL_STATE_NAMES, optunaDatetimeMs } from './storage/journal-ops.js';
 import type { TrialStateName } from './storage/journal-ops.js';
 import type { StudyRecord } from './storage/replay.js';
 import { isBetter } from './objective.js';
@@ -121,8 +121,8 @@ export function familyOf(fittedBaseline: NetworkSpec, rawBaseline: NetworkSpec, 
 
 /** Seconds from the first trial's start to the last trial's end (journal datetimes). */
 function wallSeconds(trials: readonly TrialView[]): number | null {
-  const starts = trials.map((t) => t.datetimeStart).filter((d): d is string => d !== null).map((d) => Date.parse(`${d}Z`));
-  const ends = trials.map((t) => t.datetimeComplete ?? t.datetimeStart).filter((d): d is string => d !== null).map((d) => Date.parse(`${d}Z`));
+  const starts = trials.map((t) => t.datetimeStart).filter((d): d is string => d !== null).map(optunaDatetimeMs);
+  const ends = trials.map((t) => t.datetimeComplete ?? t.datetimeStart).filter((d): d is string => d !== null).map(optunaDatetimeMs);
   if (starts.length === 0) return null;
   return (Math.max(...ends) - Math.min(...starts)) / 1000;
 }

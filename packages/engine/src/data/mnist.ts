@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { EngineError } from '../errors.js';
 import { imageSet } from './dataset.js';
 import type { Dataset } from './dataset.js';
-import { parseDataArray } from './number-array.js';
+import { dataArrayExtent, parseDataArray } from './number-array.js';
 
 const SIDE = 28;
 const PIXELS = SIDE * SIDE;
@@ -27,11 +27,24 @@ function slowParse(text: string, digit: number): Float32Array {
 /** Which of a class's digits are held out for testing: every fifth (see the top of this file). */
 const isHeldOut = (i: number): boolean => i % 5 === 4;
 
+const unreadable = (digit: number, e: unknown): EngineError =>
+  new EngineError('BAD_DATASET', `built-in MNIST could not be read (the 'mnist' package, digit ${digit}): ${e instanceof Error ? e.message : String(e)}`);
+
 function digitFile(digit: number): Buffer {
   try {
     return readFileSync(createRequire(import.meta.url).resolve(`mnist/src/digits/${digit}.json`));
   } catch (e) {
-    throw new EngineError('BAD_DATASET', `built-in MNIST could not be read (the 'mnist' package, digit ${digit}): ${e instanceof Error ? e.message : String(e)}`);
+    throw unreadable(digit, e);
+  }
+}
+
+/** A digit file's values: the fast scan; a file of another shape goes through JSON.parse, which names what is wrong. */
+function digitValues(bytes: Buffer, digit: number): Float32Array {
+  try {
+    return parseDataArray(bytes) ?? slowParse(bytes.toString('utf8'), digit);
+  } catch (e) {
+    if (e instanceof EngineError) throw e;
+    throw unreadable(digit, e);
   }
 }
 
@@ -40,15 +53,7 @@ export function loadMnist(options: { readonly shared?: boolean } = {}): Dataset 
   const train: Float32Array[][] = [];
   const test: Float32Array[][] = [];
   for (let digit = 0; digit < 10; digit++) {
-    const bytes = digitFile(digit);
-    let values: Float32Array;
-    try {
-      // The fast scan; a file of another shape goes through JSON.parse, which names what is wrong with it.
-      values = parseDataArray(bytes) ?? slowParse(bytes.toString('utf8'), digit);
-    } catch (e) {
-      if (e instanceof EngineError) throw e;
-      throw new EngineError('BAD_DATASET', `built-in MNIST could not be read (the 'mnist' package, digit ${digit}): ${e instanceof Error ? e.message : String(e)}`);
-    }
+    const values = digitValues(digitFile(digit), digit);
     if (values.length % PIXELS !== 0) throw corrupt(digit);
     const count = values.length / PIXELS;
     const images = Array.from({ length: count }, (_, i) => values.subarray(i * PIXELS, (i + 1) * PIXELS));
@@ -60,16 +65,16 @@ export function loadMnist(options: { readonly shared?: boolean } = {}): Dataset 
 
 /**
  * MNIST's split sizes from its files, without reading a pixel (a tenth of a load): what a process that trains
- * nothing needs, such as a coordinator whose workers train elsewhere. The values are counted by their separators;
- * a file that does not hold whole images is refused as the load would refuse it.
+ * nothing needs, such as a coordinator whose workers train elsewhere. A file that does not hold whole images is
+ * refused as the load would refuse it.
  */
 export function mnistSizes(): { readonly channels: number; readonly classes: number; readonly trainCount: number; readonly testCount: number } {
   let trainCount = 0;
   let testCount = 0;
   for (let digit = 0; digit < 10; digit++) {
     const bytes = digitFile(digit);
-    let values = 1;
-    for (let i = bytes.indexOf(0x5b) + 1; i > 0 && i < bytes.length; i++) if (bytes[i] === 0x2c) values++;
+    // Counted, not read (a file of another shape is read, as the load reads it).
+    const values = dataArrayExtent(bytes)?.values ?? digitValues(bytes, digit).length;
     if (values % PIXELS !== 0) throw corrupt(digit);
     for (let i = 0; i < values / PIXELS; i++) {
       if (isHeldOut(i)) testCount++;

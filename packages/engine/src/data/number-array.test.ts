@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { parseDataArray } from './number-array.js';
+import { dataArrayExtent, parseDataArray } from './number-array.js';
 
 const bytes = (text: string): Uint8Array => Buffer.from(text, 'latin1');
 /** What JSON.parse makes of the same text: the reference. */
@@ -35,10 +35,14 @@ test('JSON numbers of every form equal JSON.parse, including the ones off the fa
   t.deepEqual([...scanned], [...reference(text)]);
   t.true(Object.is(scanned[1], -0));
   t.deepEqual([...(parseDataArray(bytes('{"data":[]}')) ?? [1])], []);
+  // Counted without reading: as many as JSON.parse finds.
+  t.is(dataArrayExtent(bytes(text))?.values, forms.length);
+  t.is(dataArrayExtent(bytes('{"data":[ \n ]}'))?.values, 0);
 });
 
 test('anything but {"data": [JSON numbers]} is refused (null), never read as numbers', (t) => {
   for (const text of ['{"data":[1,,2]}', '{"data":[1,2,]}', '{"data":[01]}', '{"data":[1.]}', '{"data":[.5]}', '{"data":[1e]}', '{"data":[1 2]}', '{"data":[NaN]}', '{"data":[+1]}', '{"data":["1"]}', '{"data":[[1]]}', '{"x":[1]}', '{"data":[1],"more":2}', '[1,2]', '{"data":[1,2]', '', 'not json']) {
     t.is(parseDataArray(bytes(text)), null, text);
+    if (!text.startsWith('{"data":[')) t.is(dataArrayExtent(bytes(text)), null, text);
   }
 });

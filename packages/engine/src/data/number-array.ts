@@ -22,20 +22,34 @@ const POWERS = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 const isDigit = (c: number): boolean => c >= ZERO && c <= NINE;
 
-/** Null when `bytes` is not exactly `{"data": [numbers]}` (then the caller reports it, or parses it the slow way). */
-export function parseDataArray(bytes: Uint8Array): Float32Array | null {
-  const text = (from: number, to: number): string => Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('latin1');
+const latin1 = (bytes: Uint8Array, from: number, to: number): string => Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('latin1');
+
+/**
+ * Where the `[…]` of `{"data": […]}` lies in `bytes` and how many values it holds, counted by their separators (0 for
+ * `[]`), without reading one; null when `bytes` is not exactly that shape.
+ */
+export function dataArrayExtent(bytes: Uint8Array): { readonly open: number; readonly close: number; readonly values: number } | null {
   const open = bytes.indexOf(OPEN);
   const close = bytes.lastIndexOf(CLOSE);
   if (open < 0 || close < open) return null;
-  if (!/^\s*\{\s*"data"\s*:\s*$/.test(text(0, open)) || !/^\s*\}\s*$/.test(text(close + 1, bytes.length))) return null;
+  if (!/^\s*\{\s*"data"\s*:\s*$/.test(latin1(bytes, 0, open)) || !/^\s*\}\s*$/.test(latin1(bytes, close + 1, bytes.length))) return null;
   let commas = 0;
   for (let i = open + 1; i < close; i++) if (bytes[i] === COMMA) commas++;
-  const values = new Float32Array(commas + 1);
+  let first = open + 1;
+  while (first < close && isSpace(bytes[first] as number)) first++;
+  return { open, close, values: first === close ? 0 : commas + 1 };
+}
+
+/** Null when `bytes` is not exactly `{"data": [numbers]}` (then the caller reports it, or parses it the slow way). */
+export function parseDataArray(bytes: Uint8Array): Float32Array | null {
+  const extent = dataArrayExtent(bytes);
+  if (extent === null) return null;
+  const { close } = extent;
+  const values = new Float32Array(extent.values);
   let count = 0;
-  let i = open + 1;
+  let i = extent.open + 1;
   while (i < close && isSpace(bytes[i] as number)) i++;
-  if (i === close) return new Float32Array(0);
+  if (i === close) return values;
   for (;;) {
     // One JSON number: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?
     const start = i;
@@ -73,12 +87,12 @@ export function parseDataArray(bytes: Uint8Array): Float32Array | null {
       const expStart = i;
       while (i < close && isDigit(bytes[i] as number)) i++;
       if (i === expStart) return null;
-      value = Number.parseFloat(text(start, i));
+      value = Number.parseFloat(latin1(bytes, start, i));
     } else if (significant <= 15 && fraction < POWERS.length) {
       const magnitude = mantissa / (POWERS[fraction] ?? 1);
       value = negative ? -magnitude : magnitude;
     } else {
-      value = Number.parseFloat(text(start, i));
+      value = Number.parseFloat(latin1(bytes, start, i));
     }
     values[count++] = value;
     while (i < close && isSpace(bytes[i] as number)) i++;

@@ -134,6 +134,11 @@ export function optunaDatetime(date: Date): string {
   return `${date.toISOString().slice(0, 23)}000`;
 }
 
+/** A journal's datetime as epoch milliseconds, read as UTC (what we write; NaN for text that is not a date). */
+export function optunaDatetimeMs(text: string): number {
+  return Date.parse(`${text}Z`);
+}
+
 /** The CREATE_TRIAL op of a trial created whole (see `TrialTemplate`). */
 export function createTrialOp(t: TrialTemplate): OpFields {
   const names = Object.keys(t.params);
