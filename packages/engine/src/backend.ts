@@ -3,6 +3,7 @@
  * npm registry is reachable) → `wasm` with ScaleLab's gradient kernels → `cpu`. A forced backend that cannot load
  * is an error; the automatic choice falls through.
  */
+import { createRequire } from 'node:module';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { EngineError } from './errors.js';
 import { registerWasmTrainingKernels } from './kernels/register.js';
@@ -15,6 +16,8 @@ export type BackendName = (typeof BACKENDS)[number];
 export function isBackendName(name: string): name is BackendName {
   return (BACKENDS as readonly string[]).includes(name);
 }
+
+const require = createRequire(import.meta.url);
 
 /** Each backend's one-time set-up (imports, kernel registration), shared by concurrent callers. */
 const prepared = new Map<BackendName, Promise<void>>();
@@ -37,14 +40,13 @@ async function load(name: BackendName): Promise<void> {
 
 async function prepareOnce(name: BackendName): Promise<void> {
   switch (name) {
-    case 'tensorflow': {
-      // A variable specifier: the package is optional and usually absent, so it must not be resolved at build time.
-      const specifier = '@tensorflow/tfjs-node';
-      await import(specifier);
+    // Required, not imported, for the reason tf.ts gives.
+    case 'tensorflow':
+      // An optional package, usually absent: a missing module throws here and the automatic choice falls through.
+      require('@tensorflow/tfjs-node');
       break;
-    }
     case 'wasm':
-      await import('@tensorflow/tfjs-backend-wasm');
+      require('@tensorflow/tfjs-backend-wasm');
       registerWasmTrainingKernels();
       break;
     case 'cpu':

@@ -47,7 +47,7 @@ export async function runDistributedStudy(plan: StudyPlan, storage: RedisJournal
   const emit = options.onEvent ?? ((): void => undefined);
   const { config } = plan;
   const connection = await connectRedis(location);
-  const queue = new TrialQueue(connection);
+  const queue = await TrialQueue.open(connection);
   let embedded: RunningWorker | null = null;
   const started = performance.now();
   try {

@@ -8,7 +8,6 @@
  * as a resume (config, baseline and dataset through the same schemas and limits).
  */
 import { hostname } from 'node:os';
-import { Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { parseTrialJob, TRIAL_QUEUE, trialJobId } from './executors/bullmq.js';
@@ -109,6 +108,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     return whole.outcome;
   };
 
+  // Loaded here, not with this module, so a search on the file journal never loads BullMQ (see TrialQueue.open).
+  const { Worker } = await import('bullmq');
   const worker = new Worker(
     TRIAL_QUEUE,
     async (job: Job) => {

@@ -5,7 +5,7 @@
  *  - once connected, a Redis that restarts is waited for: commands queue and are sent again on reconnect (every
  *    ScaleLab script is safe to run twice, see journal-redis.ts), so a restart costs time, never a study.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { SearchError } from '../errors.js';
 import type { RedisLocation } from './storage-url.js';
 
@@ -29,7 +29,9 @@ export async function connectRedis(location: RedisLocation): Promise<Redis> {
   let everReady = false;
   // Set by the client's 'error' events (the reason a connect failed is often only there).
   const seen: { error: Error | null } = { error: null };
-  const client = new Redis({
+  // Loaded here, not with this module: a study on the file journal never needs a Redis client.
+  const ioredis = await import('ioredis');
+  const client = new ioredis.Redis({
     host: location.host,
     port: location.port,
     db: location.db,

@@ -1,0 +1,53 @@
+/**
+ * What a process loads as it starts, which every trial thread, `scalelab worker` and coordinator pays for: TF.js is
+ * required rather than imported (an ES-module import of its CommonJS bundles has Node scan them for export names,
+ * ~0.6 s of CPU per training thread), and a study on the file journal loads neither BullMQ nor a Redis client.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import test from 'ava';
+
+const CLI = join(process.cwd(), 'packages/cli/dist/main.js');
+
+/**
+ * Runs node with `args` in a process whose ES-module loader refuses any file under the given node_modules folders
+ * (in its worker threads too): an `import` of one fails, a `require` does not pass through the loader (Node 20).
+ */
+function refusingImportsOf(packages: readonly string[], args: readonly string[]): { status: number | null; out: string } {
+  const refuse = `const refused = ${JSON.stringify(packages.map((p) => `/node_modules/${p}/`))};
+    export async function load(url, context, next) {
+      const hit = refused.find((p) => url.includes(p));
+      if (hit !== undefined) throw new Error('imported as an ES module: ' + url);
+      return next(url, context);
+    }`;
+  const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(refuse)}`)});`;
+  const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, ...args], { encoding: 'utf8' });
+  return { status: r.status, out: `${r.stdout}${r.stderr}`.trim() };
+}
+
+test('TF.js and its wasm backend are required, not imported', (t) => {
+  const engine = JSON.stringify(pathToFileURL(join(process.cwd(), 'packages/engine/dist/index.js')).href);
+  const r = refusingImportsOf(['@tensorflow'], ['--input-type=module', '-e', `const { tf, useBackend } = await import(${engine});
+    console.log(await useBackend('wasm'), tf.add(tf.scalar(2), tf.scalar(3)).dataSync()[0]);`]);
+  t.is(r.out, 'wasm 5');
+  t.is(r.status, 0);
+  // The probe works: an import of TF.js is refused there.
+  const control = refusingImportsOf(['@tensorflow'], ['--input-type=module', '-e', `await import('@tensorflow/tfjs');`]);
+  t.not(control.status, 0);
+  t.regex(control.out, /imported as an ES module: .*@tensorflow\/tfjs\//);
+});
+
+test('a search on the file journal trains without loading BullMQ or ioredis', (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'scalelab-start-up-'));
+  const study = ['--baseline', 'proxy-b0', '--dataset', 'synthetic', '--resolution', '16', '--step', '0.5', '--tolerance', '0.3', '--steps', '2', '--batch', '16', '--seed', '1', '--out', out];
+  const r = refusingImportsOf(['bullmq', 'ioredis'], [CLI, 'search', '--name', 'file-only', '--workers', '1', ...study]);
+  t.is(r.status, 0, r.out);
+  t.regex(r.out, /2\/2 points|points? finished|COMPLETE|best/i);
+  // The probe works: a study in Redis needs them, and is refused there before it connects.
+  const control = refusingImportsOf(['bullmq', 'ioredis'], [CLI, 'search', '--name', 'in-redis', '--storage', 'redis://127.0.0.1:1', ...study]);
+  t.not(control.status, 0);
+  t.regex(control.out, /imported as an ES module: .*\/(ioredis|bullmq)\//);
+});
