@@ -3,8 +3,9 @@
  *  1. the same MNIST study (proxy-b0, 6 grid points, seed 0) run with the file journal and 2 local worker threads,
  *     and with Redis + 2 `scalelab worker` processes (the coordinator trains nothing, `--workers 0`), and with Redis +
  *     1 `scalelab worker --concurrency 2` — wall time from launch to the coordinator's exit, the workers started at
- *     the same moment (their start-up is part of the cost); ratio = file / Redis (target ≥ 0.95), with where the
- *     difference lies (before the first trial, after the last, in the trials).
+ *     the same moment (their start-up is part of the cost); ratio = file / Redis (target ≥ 0.95), each round's
+ *     ratio with their geometric mean and its 95% interval, and where the difference lies (before the first trial,
+ *     in the trials, after the last).
  *     Twice: at the default trial budget (3 epochs, what `scalelab search` runs unless told), and with
  *     short trials (40 steps, ~5–13 s each), where the Redis side's process start-ups on 2 cores weigh
  *     most; the order of the sides rotates every round;
@@ -23,7 +24,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Queue, QueueEvents, Worker } from 'bullmq';
-import { JournalFileStorage, OP, RedisJournalStorage, connectRedis, duplicateOps, finishOp, intermediateOp, mean, openStudy, optunaDatetime, optunaDatetimeMs, parseStorageUrl, readStudy, runOps, trialView } from '@scalelab/search';
+import { JournalFileStorage, OP, RedisJournalStorage, connectRedis, duplicateOps, finishOp, intermediateOp, mean, openStudy, optunaDatetime, optunaDatetimeMs, parseStorageUrl, readStudy, runOps, summarizeSample, trialView } from '@scalelab/search';
 import type { JournalStorage, TrialRecord, TrialView } from '@scalelab/search';
 import { startRedis } from '../test/redis-server.js';
 
@@ -57,19 +58,37 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 === 1 ? (s[mid] ?? Number.NaN) : ((s[mid - 1] ?? Number.NaN) + (s[mid] ?? Number.NaN)) / 2;
 };
 
-/** One side's rounds: launch to exit, launch to the first trial's start, the last trial's end to exit (seconds). */
+/**
+ * One side's rounds, in seconds: launch to exit; launch to the first trial's start; the first trial's start to the
+ * last one's end (where the machine's drift shows, since both sides train the same trials in the same order); the
+ * last trial's end to exit.
+ */
 interface Side {
   readonly seconds: number[];
   readonly firstTrialSeconds: number[];
+  readonly trialPhaseSeconds: number[];
   readonly afterLastTrialSeconds: number[];
 }
 
 const journalMs = (datetime: string | null): number => (datetime === null ? Number.NaN : optunaDatetimeMs(datetime));
 
 function record(side: Side, launched: number, exited: number, trials: readonly TrialRecord[]): void {
+  const firstStart = Math.min(...trials.map((t) => journalMs(t.datetimeStart)));
+  const lastEnd = Math.max(...trials.map((t) => journalMs(t.datetimeComplete)));
   side.seconds.push((exited - launched) / 1000);
-  side.firstTrialSeconds.push((Math.min(...trials.map((t) => journalMs(t.datetimeStart))) - launched) / 1000);
-  side.afterLastTrialSeconds.push((exited - Math.max(...trials.map((t) => journalMs(t.datetimeComplete)))) / 1000);
+  side.firstTrialSeconds.push((firstStart - launched) / 1000);
+  side.trialPhaseSeconds.push((lastEnd - firstStart) / 1000);
+  side.afterLastTrialSeconds.push((exited - lastEnd) / 1000);
+}
+
+/**
+ * The geometric mean of the rounds' ratios and its 95% confidence interval (Student t on their logarithms): each
+ * round's sides ran minutes apart, so a round's ratio cancels most of the machine's drift, and the interval says
+ * how far the rounds leave the ratio undecided.
+ */
+function roundRatioInterval(ratios: readonly number[]): { geometricMean: number; ci95: readonly [number, number] | null } {
+  const logs = summarizeSample(ratios.map(Math.log));
+  return { geometricMean: Math.exp(logs.mean), ci95: logs.ci95 === null ? null : [Math.exp(logs.ci95[0]), Math.exp(logs.ci95[1])] };
 }
 
 const values = (ts: readonly TrialView[]): string => JSON.stringify(Object.fromEntries(ts.filter((t) => t.state === 'COMPLETE').map((t) => [t.gridId, t.value]).sort()));
@@ -126,7 +145,7 @@ try {
   // short trials where the Redis side's extra process start-ups weigh most.
   const wallTime = async (label: string, budget: readonly string[], rounds: number): Promise<Record<string, unknown>> => {
     const study = [...STUDY, ...budget];
-    const newSide = (): Side => ({ seconds: [], firstTrialSeconds: [], afterLastTrialSeconds: [] });
+    const newSide = (): Side => ({ seconds: [], firstTrialSeconds: [], trialPhaseSeconds: [], afterLastTrialSeconds: [] });
     const file = newSide();
     const twoProcesses = newSide();
     const oneProcess = newSide();
@@ -169,12 +188,16 @@ try {
         ratio,
         roundRatios,
         medianRoundRatio: median(roundRatios),
+        roundRatioGeometricMean: roundRatioInterval(roundRatios),
         target: 0.95,
         met: ratio >= 0.95,
-        // Where the difference lies: before the first trial starts (more Node processes start on these 2 cores)
-        // and after the last one ends (the coordinator notices by polling); the rest is in the trials.
+        // Where the difference lies: before the first trial starts (more Node processes start on these 2 cores),
+        // in the trials (the same trials in the same order on both sides: the machine's drift, and whatever the
+        // coordinator's polling and the workers' lock renewals take from training), and after the last one ends
+        // (the coordinator notices by polling).
         extraSeconds: mean(side.seconds) - mean(file.seconds),
         extraBeforeFirstTrialSeconds: mean(side.firstTrialSeconds) - mean(file.firstTrialSeconds),
+        extraInTrialPhaseSeconds: mean(side.trialPhaseSeconds) - mean(file.trialPhaseSeconds),
         extraAfterLastTrialSeconds: mean(side.afterLastTrialSeconds) - mean(file.afterLastTrialSeconds),
       };
     };
