@@ -22,6 +22,7 @@ import type { LoggedOp } from './storage/journal-ops.js';
 import { connectRedis } from './storage/redis-connection.js';
 import type { RedisLocation } from './storage/storage-url.js';
 import { replayStudy } from './storage/replay.js';
+import type { StudyRecord } from './storage/replay.js';
 import type { StudyPlan } from './study-plan.js';
 import { trialUnit } from './trials.js';
 import { unitStates } from './units.js';
@@ -53,10 +54,19 @@ export async function runDistributedStudy(plan: StudyPlan, storage: RedisJournal
   try {
     const ops: LoggedOp[] = await storage.readFrom(0);
     let record = replayStudy(ops, storage.location);
+    /** The journal as it is now: the ops appended since the last read, replayed onto the rest. */
+    const catchUp = async (): Promise<StudyRecord> => {
+      const fresh = await storage.readFrom((ops.at(-1)?.line ?? -1) + 1);
+      if (fresh.length > 0) {
+        ops.push(...fresh);
+        record = replayStudy(ops, storage.location);
+      }
+      return record;
+    };
     const units = (): ReturnType<typeof unitStates> => unitStates(plan, record);
     const atStart = units();
     emit({ type: 'begin', points: atStart.length, finished: atStart.filter((u) => u.final !== null).length, workers: options.localWorkers, interrupted: 0 });
-    const first = await reconcile(plan, storage, queue, record);
+    const first = await reconcile(plan, storage, queue, catchUp);
     emit({ type: 'note', message: `enqueued ${first.enqueued} trial job(s) in ${location.url} (queue scalelab-trials)${first.replacedFailed > 0 ? ` (${first.replacedFailed} replacing jobs BullMQ had failed)` : ''}${first.interrupted > 0 ? `; closed ${first.interrupted} trial(s) of dead workers as interrupted` : ''}` });
     if (options.localWorkers > 0) {
       embedded = await startWorker({ location, concurrency: options.localWorkers, idleExitSeconds: null, ...(options.lockSeconds === undefined ? {} : { lockSeconds: options.lockSeconds }), onEvent: (e: WorkerEvent) => (e.type === 'error' ? emit({ type: 'note', message: `local worker: ${e.message}` }) : undefined) });
@@ -68,11 +78,7 @@ export async function runDistributedStudy(plan: StudyPlan, storage: RedisJournal
     let runSeconds = 0;
     for (;;) {
       options.lockLost?.throwIfAborted();
-      const fresh = await storage.readFrom((ops.at(-1)?.line ?? -1) + 1);
-      if (fresh.length > 0) {
-        ops.push(...fresh);
-        record = replayStudy(ops, storage.location);
-      }
+      await catchUp();
       const now = units();
       const finalUnits = new Set(now.filter((u) => u.final !== null).map((u) => u.key));
       for (const t of record.trials) {
@@ -99,7 +105,7 @@ export async function runDistributedStudy(plan: StudyPlan, storage: RedisJournal
       if (finished === now.length && open.size === 0) break;
       if (performance.now() - lastReconcile >= (options.reconcileMs ?? DEFAULT_RECONCILE_MS)) {
         lastReconcile = performance.now();
-        const r = await reconcile(plan, storage, queue, record);
+        const r = await reconcile(plan, storage, queue, catchUp);
         if (r.interrupted > 0 || r.replacedFailed > 0 || r.enqueued > 0) {
           emit({ type: 'note', message: `reconciled: ${r.interrupted} trial(s) of dead workers closed as interrupted, ${r.enqueued} job(s) enqueued${r.replacedFailed > 0 ? ` (${r.replacedFailed} replacing jobs BullMQ had failed)` : ''}` });
         }

@@ -2,9 +2,10 @@ import test from 'ava';
 import * as fc from 'fast-check';
 import { zooModel } from '@scalelab/arch';
 import { trialJobId } from './executors/bullmq.js';
+import type { TrialJob } from './executors/bullmq.js';
 import { resolveConfig, parseConfigInput } from './config.js';
 import { planStudy } from './study-plan.js';
-import { jobsToEnqueue } from './reconciler.js';
+import { jobsToEnqueue, reconcile } from './reconciler.js';
 import { OP } from './storage/journal-ops.js';
 import type { LoggedOp, OpFields } from './storage/journal-ops.js';
 import { replayStudy } from './storage/replay.js';
@@ -73,6 +74,41 @@ test('a unit held by a live trial is not enqueued', (t) => {
   if (p === undefined) return t.fail();
   const held = new Set([`${p.id}#${config.seed}`]);
   t.is(jobsToEnqueue(plan, null, held).filter((j) => j.gridId === p.id).length, 1, 'only the other seed');
+});
+
+test('reconcile reads the journal after the queue: a trial that ends meanwhile is not enqueued again', async (t) => {
+  // Every unit finished but point 0's first seed, whose trial ends while the queue is asked for its live jobs: its
+  // worker appends the result, then BullMQ drops the completed job, so neither the queue nor the open trials hold it.
+  let ended = false;
+  const study = (xEnded: boolean): ReturnType<typeof journal> =>
+    journal((create) =>
+      plan.points.flatMap((_, point) =>
+        [0, 1].flatMap((replicate) => {
+          const id = create(point, replicate, 0);
+          return point === 0 && replicate === 0 && !xEnded ? [] : [finishOp(id, 'COMPLETE', 0.5)];
+        }),
+      ),
+    );
+  const added: TrialJob[] = [];
+  const result = await reconcile(
+    plan,
+    { openTrials: async () => new Map(), withoutHeartbeat: async () => [], closeAbandoned: async () => false },
+    {
+      liveJobIds: async () => {
+        ended = true;
+        return new Set();
+      },
+      enqueue: async (jobs, live) => {
+        added.push(...jobs.filter((j) => !live.has(trialJobId(j))));
+        return { added: added.length, replacedFailed: 0 };
+      },
+    },
+    async () => study(ended),
+  );
+  t.deepEqual(added, []);
+  t.is(result.enqueued, 0);
+  // The journal as it was before the trial ended asks for that unit: read first, it would have been enqueued again.
+  t.deepEqual(jobsToEnqueue(plan, study(false), new Set()).map((j) => [j.gridId, j.replicate]), [[plan.points[0]?.id, 0]]);
 });
 
 test('job ids: one per study, point, replicate and attempt; never a ":" nor an integer, and distinct inputs stay distinct', (t) => {

@@ -33,12 +33,23 @@ export function jobsToEnqueue(plan: Pick<StudyPlan, 'config' | 'points'>, record
     .map((u) => ({ study: plan.config.name, gridId: u.point.id, replicate: u.replicate, failures: u.failures, resumedFrom: u.resumedFrom }));
 }
 
-export async function reconcile(plan: StudyPlan, storage: RedisJournalStorage, queue: TrialQueue, record: StudyRecord): Promise<ReconcileResult> {
+/**
+ * `readRecord` gives the journal as it is when called. It is called last: a trial that ends while this runs has
+ * left the queue and the open trials by then, so only a journal read after them shows it finished. (Read first, the
+ * journal showed it running and the queue no longer held its job: it was enqueued again, and a worker skipped it.)
+ */
+export async function reconcile(
+  plan: StudyPlan,
+  storage: Pick<RedisJournalStorage, 'openTrials' | 'withoutHeartbeat' | 'closeAbandoned'>,
+  queue: Pick<TrialQueue, 'liveJobIds' | 'enqueue'>,
+  readRecord: () => Promise<StudyRecord>,
+): Promise<ReconcileResult> {
+  const live = await queue.liveJobIds();
   const open = await storage.openTrials();
   const dead = new Set(await storage.withoutHeartbeat([...open.keys()]));
   let interrupted = 0;
   for (const id of dead) if (await storage.closeAbandoned(id, failOps(id, INTERRUPTED_ERROR, true))) interrupted++;
   const held = new Set([...open].filter(([id]) => !dead.has(id)).map(([, unit]) => unit));
-  const { added, replacedFailed } = await queue.enqueue(jobsToEnqueue(plan, record, held), await queue.liveJobIds());
+  const { added, replacedFailed } = await queue.enqueue(jobsToEnqueue(plan, await readRecord(), held), live);
   return { interrupted, enqueued: added, replacedFailed };
 }
