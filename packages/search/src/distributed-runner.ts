@@ -48,10 +48,11 @@ export async function runDistributedStudy(plan: StudyPlan, storage: RedisJournal
   const emit = options.onEvent ?? ((): void => undefined);
   const { config } = plan;
   const connection = await connectRedis(location);
-  const queue = await TrialQueue.open(connection);
+  let queue: TrialQueue | undefined;
   let embedded: RunningWorker | null = null;
   const started = performance.now();
   try {
+    queue = TrialQueue.open(connection);
     const ops: LoggedOp[] = await storage.readFrom(0);
     let record = replayStudy(ops, storage.location);
     /** The journal as it is now: the ops appended since the last read, replayed onto the rest. */
@@ -115,7 +116,7 @@ export async function runDistributedStudy(plan: StudyPlan, storage: RedisJournal
     await queue.dropWaiting(config.name);
   } finally {
     await embedded?.close();
-    await queue.close();
+    await queue?.close();
     connection.disconnect();
   }
 }

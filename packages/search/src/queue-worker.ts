@@ -15,6 +15,7 @@ import { LocalThreadsExecutor } from './executors/local-threads.js';
 import { SearchError } from './errors.js';
 import { RedisJournalStorage } from './storage/journal-redis.js';
 import { connectRedis } from './storage/redis-connection.js';
+import { loadBullmq } from './storage/redis-libraries.js';
 import type { RedisLocation } from './storage/storage-url.js';
 import { openedFrom, planStudy, sharedStudyData } from './study-plan.js';
 import type { StudyPlan } from './study-plan.js';
@@ -108,8 +109,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     return whole.outcome;
   };
 
-  // Loaded here, not with this module, so a search on the file journal never loads BullMQ (see TrialQueue.open).
-  const { Worker } = await import('bullmq');
+  // Loaded here, not with this module, so a search on the file journal never loads BullMQ (redis-libraries.ts).
+  const { Worker } = loadBullmq();
   const worker = new Worker(
     TRIAL_QUEUE,
     async (job: Job) => {

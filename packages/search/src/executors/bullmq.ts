@@ -13,6 +13,7 @@ import type { JobType, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import * as z from 'zod';
 import { SearchError } from '../errors.js';
+import { loadBullmq } from '../storage/redis-libraries.js';
 
 export const TRIAL_QUEUE = 'scalelab-trials';
 
@@ -48,9 +49,9 @@ const LIVE: JobType[] = ['waiting', 'active', 'delayed', 'prioritized', 'waiting
 export class TrialQueue {
   private constructor(readonly queue: Queue) {}
 
-  /** BullMQ loads here rather than with this module: a study on the file journal never needs it (~0.2 s of a start). */
-  static async open(connection: Redis): Promise<TrialQueue> {
-    const { Queue } = await import('bullmq');
+  /** BullMQ loads here rather than with this module: a study on the file journal never needs it (redis-libraries.ts). */
+  static open(connection: Redis): TrialQueue {
+    const { Queue } = loadBullmq();
     return new TrialQueue(new Queue(TRIAL_QUEUE, { connection, defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 10_000 } } }));
   }
 

@@ -7,6 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import { SearchError } from '../errors.js';
+import { loadIoredis } from './redis-libraries.js';
 import type { RedisLocation } from './storage-url.js';
 
 /** Within the 5 s for an unreachable URL, with room to print and exit. */
@@ -30,8 +31,7 @@ export async function connectRedis(location: RedisLocation): Promise<Redis> {
   // Set by the client's 'error' events (the reason a connect failed is often only there).
   const seen: { error: Error | null } = { error: null };
   // Loaded here, not with this module: a study on the file journal never needs a Redis client.
-  const ioredis = await import('ioredis');
-  const client = new ioredis.Redis({
+  const client = new (loadIoredis().Redis)({
     host: location.host,
     port: location.port,
     db: location.db,
