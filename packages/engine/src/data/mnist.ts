@@ -4,11 +4,12 @@
  * Interleaved rather than first/last, because MNIST's test set puts its cleaner writers (Census staff) first and
  * its students last: a tail split would test on a different population than it trains on.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { EngineError } from '../errors.js';
 import { imageSet } from './dataset.js';
 import type { Dataset } from './dataset.js';
+import { defaultCacheDir, mnistCachePath, readCachedSets, readCachedSizes, writeCachedSets } from './mnist-cache.js';
 import { dataArrayExtent, parseDataArray } from './number-array.js';
 
 const SIDE = 28;
@@ -30,11 +31,30 @@ const isHeldOut = (i: number): boolean => i % 5 === 4;
 const unreadable = (digit: number, e: unknown): EngineError =>
   new EngineError('BAD_DATASET', `built-in MNIST could not be read (the 'mnist' package, digit ${digit}): ${e instanceof Error ? e.message : String(e)}`);
 
+const digitPath = (digit: number): string => createRequire(import.meta.url).resolve(`mnist/src/digits/${digit}.json`);
+
 function digitFile(digit: number): Buffer {
   try {
-    return readFileSync(createRequire(import.meta.url).resolve(`mnist/src/digits/${digit}.json`));
+    return readFileSync(digitPath(digit));
   } catch (e) {
     throw unreadable(digit, e);
+  }
+}
+
+/** Where to keep the decoded digits (see mnist-cache.ts); `cacheDir` null: nowhere. */
+export interface MnistOptions {
+  /** Default: `defaultCacheDir()` (`$SCALELAB_CACHE_DIR`, else the user's cache folder). */
+  readonly cacheDir?: string | null;
+}
+
+/** The cache file for the package's digit files as they are now; null without a cache (or without the files). */
+function cacheFile(options: MnistOptions): { readonly dir: string; readonly path: string } | null {
+  const dir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
+  if (dir === null) return null;
+  try {
+    return { dir, path: mnistCachePath(dir, Array.from({ length: CLASS_NAMES.length }, (_, digit) => statSync(digitPath(digit)))) };
+  } catch {
+    return null; // the package's files are missing: reading them names the problem
   }
 }
 
@@ -48,8 +68,15 @@ function digitValues(bytes: Buffer, digit: number): Float32Array {
   }
 }
 
-/** `shared`: its arrays in SharedArrayBuffers from the start (see `setArrays`). */
-export function loadMnist(options: { readonly shared?: boolean } = {}): Dataset {
+/**
+ * Loaded from the cache when it holds this package's digits (mnist-cache.ts), else decoded from the package's files
+ * and kept there. `shared`: its arrays in SharedArrayBuffers from the start (see `setArrays`).
+ */
+export function loadMnist(options: MnistOptions & { readonly shared?: boolean } = {}): Dataset {
+  const described = { name: 'mnist', classes: CLASS_NAMES.length, channels: CHANNELS, size: SIDE, classNames: CLASS_NAMES };
+  const cache = cacheFile(options);
+  const cached = cache === null ? null : readCachedSets(cache.path, PIXELS, CLASS_NAMES.length, options.shared === true);
+  if (cached !== null) return { ...described, ...cached };
   const train: Float32Array[][] = [];
   const test: Float32Array[][] = [];
   for (let digit = 0; digit < 10; digit++) {
@@ -60,21 +87,30 @@ export function loadMnist(options: { readonly shared?: boolean } = {}): Dataset 
     train.push(images.filter((_, i) => !isHeldOut(i)));
     test.push(images.filter((_, i) => isHeldOut(i)));
   }
-  return { name: 'mnist', classes: CLASS_NAMES.length, channels: CHANNELS, size: SIDE, train: imageSet(train, PIXELS, options.shared), test: imageSet(test, PIXELS, options.shared), classNames: CLASS_NAMES };
+  const sets = { train: imageSet(train, PIXELS, options.shared), test: imageSet(test, PIXELS, options.shared) };
+  if (cache !== null) writeCachedSets(cache.dir, cache.path, PIXELS, sets.train, sets.test);
+  return { ...described, ...sets };
+}
+
+function countValues(digit: number): number {
+  const bytes = digitFile(digit);
+  return dataArrayExtent(bytes)?.values ?? digitValues(bytes, digit).length;
 }
 
 /**
- * MNIST's split sizes from its files, without reading a pixel (a tenth of a load): what a process that trains
+ * MNIST's split sizes from the cache's header, else from its files without reading a pixel: what a process that trains
  * nothing needs, such as a coordinator whose workers train elsewhere. A file that does not hold whole images is
  * refused as the load would refuse it.
  */
-export function mnistSizes(): { readonly channels: number; readonly classes: number; readonly trainCount: number; readonly testCount: number } {
+export function mnistSizes(options: MnistOptions = {}): { readonly channels: number; readonly classes: number; readonly trainCount: number; readonly testCount: number } {
+  const cache = cacheFile(options);
+  const cached = cache === null ? null : readCachedSizes(cache.path, PIXELS);
+  if (cached !== null) return { channels: CHANNELS, classes: CLASS_NAMES.length, ...cached };
   let trainCount = 0;
   let testCount = 0;
   for (let digit = 0; digit < 10; digit++) {
-    const bytes = digitFile(digit);
     // Counted, not read (a file of another shape is read, as the load reads it).
-    const values = dataArrayExtent(bytes)?.values ?? digitValues(bytes, digit).length;
+    const values = countValues(digit);
     if (values % PIXELS !== 0) throw corrupt(digit);
     for (let i = 0; i < values / PIXELS; i++) {
       if (isHeldOut(i)) testCount++;
