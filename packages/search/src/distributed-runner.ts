@@ -115,8 +115,15 @@ export async function runDistributedStudy(plan: StudyPlan, storage: RedisJournal
     }
     await queue.dropWaiting(config.name);
   } finally {
-    await embedded?.close();
-    await queue?.close();
-    connection.disconnect();
+    // Each step whatever the one before did: the connection is closed even if a worker or the queue fails to close.
+    try {
+      await embedded?.close();
+    } finally {
+      try {
+        await queue?.close();
+      } finally {
+        connection.disconnect();
+      }
+    }
   }
 }

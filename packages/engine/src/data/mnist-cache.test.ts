@@ -1,12 +1,20 @@
 import test from 'ava';
-import { mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultCacheDir } from './mnist-cache.js';
+import { KEPT_CACHE_FILES, defaultCacheDir } from './mnist-cache.js';
 import { loadMnist, mnistSizes } from './mnist.js';
 import type { Dataset } from './dataset.js';
 
-const freshDir = (): string => mkdtempSync(join(tmpdir(), 'scalelab-mnist-cache-'));
+const made: string[] = [];
+const freshDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-mnist-cache-'));
+  made.push(dir);
+  return dir;
+};
+test.after.always(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 const onlyFile = (dir: string): string => {
   const files = readdirSync(dir);
   if (files.length !== 1) throw new Error(`expected one cache file in ${dir}, found ${files.join(', ')}`);
@@ -20,6 +28,17 @@ function sameSets(t: { deepEqual: (a: unknown, b: unknown) => void; is: (a: unkn
     t.deepEqual(Buffer.from(a[set].images.buffer, a[set].images.byteOffset, a[set].images.byteLength).equals(Buffer.from(b[set].images.buffer, b[set].images.byteOffset, b[set].images.byteLength)), true);
     t.deepEqual(Array.from(a[set].labels), Array.from(b[set].labels));
   }
+}
+
+/** A fresh cache folder holding MNIST's cache file, changed by `edit` (its bytes, written back). */
+function editedCache(edit: (bytes: Buffer) => void): { dir: string; file: string; bytes: Buffer } {
+  const dir = freshDir();
+  loadMnist({ cacheDir: dir });
+  const file = onlyFile(dir);
+  const bytes = readFileSync(file);
+  edit(bytes);
+  writeFileSync(file, bytes);
+  return { dir, file, bytes };
 }
 
 // Decoded from the package's files, no cache: what every cached load must equal.
@@ -41,14 +60,26 @@ test('a load keeps MNIST in the cache, and the next load reads it back bit for b
 });
 
 test('a load reads the cache rather than the package: a pixel changed in the file is the pixel loaded', (t) => {
-  const dir = freshDir();
-  loadMnist({ cacheDir: dir });
-  const file = onlyFile(dir);
-  const bytes = readFileSync(file);
-  bytes.writeFloatLE(0.5, 20); // the first training image's first pixel (MNIST's corners are 0)
-  writeFileSync(file, bytes);
+  // The first training image's first pixel (MNIST's corners are 0).
+  const { dir } = editedCache((bytes) => bytes.writeFloatLE(0.5, 20));
   t.is(decoded.train.images[0], 0);
   t.is(loadMnist({ cacheDir: dir }).train.images[0], 0.5);
+});
+
+test('the split sizes come from the cache header alone when there is one', (t) => {
+  // Training and test counts swapped: the file's length stays what the header says.
+  const { dir } = editedCache((bytes) => {
+    bytes.writeUInt32LE(1_996, 12);
+    bytes.writeUInt32LE(8_004, 16);
+  });
+  t.deepEqual(mnistSizes({ cacheDir: dir }), { channels: 1, classes: 10, trainCount: 1_996, testCount: 8_004 });
+});
+
+test('a file in a folder others can write is not trusted', (t) => {
+  const { dir, file, bytes } = editedCache((b) => b.writeFloatLE(0.5, 20));
+  chmodSync(dir, 0o777);
+  t.is(loadMnist({ cacheDir: dir }).train.images[0], 0);
+  t.true(readFileSync(file).equals(bytes), 'and not written there either');
 });
 
 test('a cache file that is short, foreign or holds a label out of range is ignored and written again', (t) => {
@@ -64,6 +95,11 @@ test('a cache file that is short, foreign or holds a label out of range is ignor
       bytes.writeInt32LE(10, 20 + 8_004 * 784 * 4); // the first training label
       writeFileSync(file, bytes);
     },
+    'forged counts': (file) => {
+      const bytes = readFileSync(file);
+      bytes.writeUInt32LE(0xffffffff, 12);
+      writeFileSync(file, bytes);
+    },
     'other image size': (file) => {
       const bytes = readFileSync(file);
       bytes.writeUInt32LE(785, 8);
@@ -77,10 +113,34 @@ test('a cache file that is short, foreign or holds a label out of range is ignor
     const whole = readFileSync(file);
     damage(file);
     t.false(readFileSync(file).equals(whole), how);
+    t.deepEqual(mnistSizes({ cacheDir: dir }), { channels: 1, classes: 10, trainCount: 8_004, testCount: 1_996 }, how);
     sameSets(t, loadMnist({ cacheDir: dir }), decoded);
-    t.deepEqual(mnistSizes({ cacheDir: dir }), { channels: 1, classes: 10, trainCount: 8_004, testCount: 1_996 });
     t.true(readFileSync(file).equals(whole), `${how}: written again`);
   }
+});
+
+test('a cache folder keeps the most recently used few files, and drops what dead writers left', (t) => {
+  const dir = freshDir();
+  const leftover = join(dir, `mnist-${'a'.repeat(16)}.bin.${'b'.repeat(16)}.tmp`);
+  writeFileSync(leftover, 'a writer killed mid-write');
+  utimesSync(leftover, Date.now() / 1000 - 7_200, Date.now() / 1000 - 7_200);
+  // Files of other installs, written a day, two days… ago; one file not the cache's is left alone.
+  const others = Array.from({ length: KEPT_CACHE_FILES + 1 }, (_, i) => join(dir, `mnist-${String(i).repeat(16)}.bin`));
+  others.forEach((file, i) => {
+    writeFileSync(file, 'another install');
+    const daysAgo = (i + 1) * 86_400;
+    utimesSync(file, Date.now() / 1000 - daysAgo, Date.now() / 1000 - daysAgo);
+  });
+  writeFileSync(join(dir, 'notes.txt'), 'mine');
+  loadMnist({ cacheDir: dir });
+  const left = readdirSync(dir).sort();
+  t.is(left.length, KEPT_CACHE_FILES + 1);
+  t.true(left.includes('notes.txt'));
+  // The newest others stay; this install's file is the newest of all.
+  t.deepEqual(others.slice(0, KEPT_CACHE_FILES - 1).map((f) => left.includes(f.split('/').at(-1) as string)), Array.from({ length: KEPT_CACHE_FILES - 1 }, () => true));
+  t.false(left.includes(others.at(-1)?.split('/').at(-1) as string));
+  t.false(left.includes(leftover.split('/').at(-1) as string));
+  sameSets(t, loadMnist({ cacheDir: dir }), decoded);
 });
 
 test('a cache folder that cannot be made costs nothing but the cache', (t) => {
@@ -92,7 +152,10 @@ test('a cache folder that cannot be made costs nothing but the cache', (t) => {
 
 test('the cache folder: SCALELAB_CACHE_DIR, else XDG_CACHE_HOME/scalelab, else ~/.cache/scalelab; empty turns it off', (t) => {
   t.is(defaultCacheDir({ SCALELAB_CACHE_DIR: '/tmp/c', XDG_CACHE_HOME: '/x' }), '/tmp/c');
+  t.is(defaultCacheDir({ SCALELAB_CACHE_DIR: 'c' }), join(process.cwd(), 'c'));
   t.is(defaultCacheDir({ SCALELAB_CACHE_DIR: '' }), null);
   t.is(defaultCacheDir({ XDG_CACHE_HOME: '/x' }), '/x/scalelab');
+  // A relative XDG_CACHE_HOME is ignored (XDG Base Directory spec).
+  t.regex(defaultCacheDir({ XDG_CACHE_HOME: 'x' }) ?? '', /\/\.cache\/scalelab$/);
   t.regex(defaultCacheDir({}) ?? '', /\/\.cache\/scalelab$/);
 });

@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import { EngineError } from '../errors.js';
 import { imageSet } from './dataset.js';
 import type { Dataset } from './dataset.js';
-import { defaultCacheDir, mnistCachePath, readCachedSets, readCachedSizes, writeCachedSets } from './mnist-cache.js';
+import { defaultCacheDir, mnistCacheFile, readCachedSets, readCachedSizes, writeCachedSets } from './mnist-cache.js';
+import type { CacheFile } from './mnist-cache.js';
 import { dataArrayExtent, parseDataArray } from './number-array.js';
 
 const SIDE = 28;
@@ -48,11 +49,11 @@ export interface MnistOptions {
 }
 
 /** The cache file for the package's digit files as they are now; null without a cache (or without the files). */
-function cacheFile(options: MnistOptions): { readonly dir: string; readonly path: string } | null {
+function cacheFile(options: MnistOptions): CacheFile | null {
   const dir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
   if (dir === null) return null;
   try {
-    return { dir, path: mnistCachePath(dir, Array.from({ length: CLASS_NAMES.length }, (_, digit) => statSync(digitPath(digit)))) };
+    return mnistCacheFile(dir, Array.from({ length: CLASS_NAMES.length }, (_, digit) => statSync(digitPath(digit))));
   } catch {
     return null; // the package's files are missing: reading them names the problem
   }
@@ -75,7 +76,7 @@ function digitValues(bytes: Buffer, digit: number): Float32Array {
 export function loadMnist(options: MnistOptions & { readonly shared?: boolean } = {}): Dataset {
   const described = { name: 'mnist', classes: CLASS_NAMES.length, channels: CHANNELS, size: SIDE, classNames: CLASS_NAMES };
   const cache = cacheFile(options);
-  const cached = cache === null ? null : readCachedSets(cache.path, PIXELS, CLASS_NAMES.length, options.shared === true);
+  const cached = cache === null ? null : readCachedSets(cache, PIXELS, CLASS_NAMES.length, options.shared === true);
   if (cached !== null) return { ...described, ...cached };
   const train: Float32Array[][] = [];
   const test: Float32Array[][] = [];
@@ -88,7 +89,7 @@ export function loadMnist(options: MnistOptions & { readonly shared?: boolean } 
     test.push(images.filter((_, i) => isHeldOut(i)));
   }
   const sets = { train: imageSet(train, PIXELS, options.shared), test: imageSet(test, PIXELS, options.shared) };
-  if (cache !== null) writeCachedSets(cache.dir, cache.path, PIXELS, sets.train, sets.test);
+  if (cache !== null) writeCachedSets(cache, PIXELS, sets.train, sets.test);
   return { ...described, ...sets };
 }
 
@@ -104,7 +105,7 @@ function countValues(digit: number): number {
  */
 export function mnistSizes(options: MnistOptions = {}): { readonly channels: number; readonly classes: number; readonly trainCount: number; readonly testCount: number } {
   const cache = cacheFile(options);
-  const cached = cache === null ? null : readCachedSizes(cache.path, PIXELS);
+  const cached = cache === null ? null : readCachedSizes(cache, PIXELS);
   if (cached !== null) return { channels: CHANNELS, classes: CLASS_NAMES.length, ...cached };
   let trainCount = 0;
   let testCount = 0;
