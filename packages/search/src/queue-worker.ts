@@ -63,6 +63,9 @@ interface LoadedStudy {
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const emit = options.onEvent ?? ((): void => undefined);
   const lockMs = (options.lockSeconds ?? DEFAULT_LOCK_SECONDS) * 1000;
+  // Loaded here, not with this module, so a search on the file journal never loads BullMQ (redis-libraries.ts);
+  // and before the connection and the threads, which a failed load would otherwise leave open.
+  const { Worker } = loadBullmq();
   const connection: Redis = await connectRedis(options.location);
   const executor = new LocalThreadsExecutor(options.concurrency);
   const studies = new Map<string, Promise<LoadedStudy>>();
@@ -109,8 +112,6 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     return whole.outcome;
   };
 
-  // Loaded here, not with this module, so a search on the file journal never loads BullMQ (redis-libraries.ts).
-  const { Worker } = loadBullmq();
   const worker = new Worker(
     TRIAL_QUEUE,
     async (job: Job) => {

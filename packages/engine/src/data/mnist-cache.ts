@@ -20,8 +20,10 @@ import { setArrays } from './dataset.js';
 import type { ImageSet } from './dataset.js';
 
 const MAGIC = 'SLMNIST2';
-/** The magic, then pixels per image, training and test images (uint32, little-endian); then the training set's
- * images (float32) and labels (int32), then the test set's. */
+/**
+ * The magic, then pixels per image, training and test images (uint32, little-endian); then the training set's
+ * images (float32) and labels (int32), then the test set's.
+ */
 const HEADER_BYTES = MAGIC.length + 4 * 3;
 /** More images than all of MNIST's 70,000 is not a cache of ours (a forged header would allocate gigabytes). */
 const MAX_IMAGES = 70_000;

@@ -32,7 +32,8 @@ const isHeldOut = (i: number): boolean => i % 5 === 4;
 const unreadable = (digit: number, e: unknown): EngineError =>
   new EngineError('BAD_DATASET', `built-in MNIST could not be read (the 'mnist' package, digit ${digit}): ${e instanceof Error ? e.message : String(e)}`);
 
-const digitPath = (digit: number): string => createRequire(import.meta.url).resolve(`mnist/src/digits/${digit}.json`);
+const require = createRequire(import.meta.url);
+const digitPath = (digit: number): string => require.resolve(`mnist/src/digits/${digit}.json`);
 
 function digitFile(digit: number): Buffer {
   try {
