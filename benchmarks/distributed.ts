@@ -5,7 +5,9 @@
  *     1 `scalelab worker --concurrency 2` — wall time from launch to the coordinator's exit, the workers started at
  *     the same moment (their start-up is part of the cost); ratio = file / Redis (target ≥ 0.95), each round's
  *     ratio with their geometric mean and its 95% interval, and where the difference lies (before the first trial,
- *     in the trials, after the last).
+ *     in the trials, after the last); and each round's ratio scaled by the trial threads' CPU seconds (the same
+ *     trials on every side, so their CPU time measures how fast the machine ran during that side), which takes
+ *     out most of the machine's minute-to-minute drift.
  *     Twice: at the default trial budget (3 epochs, what `scalelab search` runs unless told), and with
  *     short trials (40 steps, ~5–13 s each), where the Redis side's process start-ups on 2 cores weigh
  *     most; the order of the sides rotates every round;
@@ -68,6 +70,8 @@ interface Side {
   readonly firstTrialSeconds: number[];
   readonly trialPhaseSeconds: number[];
   readonly afterLastTrialSeconds: number[];
+  /** The trial threads' CPU seconds, all trials together (the journal's cpu_seconds): how fast the machine ran. */
+  readonly trialCpuSeconds: number[];
 }
 
 const journalMs = (datetime: string | null): number => (datetime === null ? Number.NaN : optunaDatetimeMs(datetime));
@@ -79,6 +83,7 @@ function record(side: Side, launched: number, exited: number, trials: readonly T
   side.firstTrialSeconds.push((firstStart - launched) / 1000);
   side.trialPhaseSeconds.push((lastEnd - firstStart) / 1000);
   side.afterLastTrialSeconds.push((exited - lastEnd) / 1000);
+  side.trialCpuSeconds.push(trials.map(trialView).reduce((sum, t) => sum + (t.state === 'COMPLETE' ? (t.cpuSeconds ?? Number.NaN) : 0), 0));
 }
 
 /**
@@ -145,7 +150,7 @@ try {
   // short trials where the Redis side's extra process start-ups weigh most.
   const wallTime = async (label: string, budget: readonly string[], rounds: number): Promise<Record<string, unknown>> => {
     const study = [...STUDY, ...budget];
-    const newSide = (): Side => ({ seconds: [], firstTrialSeconds: [], trialPhaseSeconds: [], afterLastTrialSeconds: [] });
+    const newSide = (): Side => ({ seconds: [], firstTrialSeconds: [], trialPhaseSeconds: [], afterLastTrialSeconds: [], trialCpuSeconds: [] });
     const file = newSide();
     const twoProcesses = newSide();
     const oneProcess = newSide();
@@ -183,6 +188,8 @@ try {
     const against = (side: Side): Record<string, unknown> => {
       const roundRatios = file.seconds.map((f, i) => f / (side.seconds[i] ?? Number.NaN));
       const ratio = mean(file.seconds) / mean(side.seconds);
+      const cpuRatios = file.trialCpuSeconds.map((f, i) => (side.trialCpuSeconds[i] ?? Number.NaN) / f);
+      const normalized = roundRatios.map((r, i) => r * (cpuRatios[i] ?? Number.NaN));
       return {
         ...side,
         ratio,
@@ -191,6 +198,14 @@ try {
         roundRatioGeometricMean: roundRatioInterval(roundRatios),
         target: 0.95,
         met: ratio >= 0.95,
+        // The machine's drift, taken out: here a slower minute makes the same trials take more CPU seconds (this
+        // VM reports no steal time), so each round's ratio is scaled by how much more CPU the side's trial threads
+        // used for the same trials. The scaling would also hide a cost of the Redis side that makes its trials use
+        // more CPU; trialCpuRatio shows that apart: the rotation averages drift out of it, so a geometric mean
+        // above 1 with its interval would be such a cost.
+        trialCpuRatio: roundRatioInterval(cpuRatios),
+        workNormalizedRoundRatios: normalized,
+        workNormalizedRatio: roundRatioInterval(normalized),
         // Where the difference lies: before the first trial starts (more Node processes start on these 2 cores),
         // in the trials (the same trials in the same order on both sides: the machine's drift, and whatever the
         // coordinator's polling and the workers' lock renewals take from training), and after the last one ends

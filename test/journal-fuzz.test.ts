@@ -27,7 +27,7 @@ function standInExecutor(): TrialExecutor {
         throw new Error('stand-in failure');
       }
       const accuracy = 0.5 + 0.1 * task.spec.depth + 0.01 * task.spec.input.resolution / 16;
-      return { backend: 'stand-in', accuracy, loss: 1 - accuracy, epochs: 1, steps: task.steps ?? 1, trainSeconds: 0.01, evalSeconds: 0, imagesPerSecond: 1, curve: [{ epoch: 0, step: 1, accuracy, loss: 1 - accuracy, trainLoss: 1 }], latencyMs: null, latencyBatchMs: null, numTensors: 0, rssBytes: 0, wasmHeapBytes: 0, jsHeapBytes: 0, arrayBufferBytes: 0, savedTo: null };
+      return { backend: 'stand-in', accuracy, loss: 1 - accuracy, epochs: 1, steps: task.steps ?? 1, trainSeconds: 0.01, evalSeconds: 0, imagesPerSecond: 1, curve: [{ epoch: 0, step: 1, accuracy, loss: 1 - accuracy, trainLoss: 1 }], latencyMs: null, latencyBatchMs: null, numTensors: 0, rssBytes: 0, wasmHeapBytes: 0, jsHeapBytes: 0, arrayBufferBytes: 0, cpuSeconds: null, savedTo: null };
     },
     async close(): Promise<void> {},
   };

@@ -129,7 +129,7 @@ export async function trainRun(ctx: TrialContext, trialId: number, unit: RunUnit
   const c = unit.point;
   const value = objective.evaluate({ accuracy: out.accuracy, loss: out.loss, macs: c.macs, params: c.params, activations: c.activations, latency: out.latencyMs ?? Number.NaN });
   if (Number.isNaN(value)) return { ok: false, error: `objective '${objective.expression}' is not a finite number for this trial (accuracy ${out.accuracy}, loss ${out.loss})`, stopped: false };
-  const run: RunRecord = { rung, epochs: out.epochs, steps: out.steps, value, accuracy: out.accuracy, loss: out.loss, trainSeconds: out.trainSeconds, imagesPerSecond: out.imagesPerSecond, backend: out.backend, latencyMs: out.latencyMs, latencyBatchMs: out.latencyBatchMs, curve: out.curve.map((p) => ({ epoch: p.epoch, accuracy: p.accuracy, loss: p.loss })) };
+  const run: RunRecord = { rung, epochs: out.epochs, steps: out.steps, value, accuracy: out.accuracy, loss: out.loss, trainSeconds: out.trainSeconds, imagesPerSecond: out.imagesPerSecond, backend: out.backend, latencyMs: out.latencyMs, latencyBatchMs: out.latencyBatchMs, cpuSeconds: out.cpuSeconds, curve: out.curve.map((p) => ({ epoch: p.epoch, accuracy: p.accuracy, loss: p.loss })) };
   await storage.appendToTrial(trialId, [...runOps(trialId, run, { record: true, curve: false }), ...userAttrOps(trialId, { num_tensors: out.numTensors, rss_bytes: out.rssBytes })]);
   return { ok: true, run };
 }

@@ -22,6 +22,18 @@ const task: TrialTask = {
   latency: false,
 };
 
+test.serial('a trial reports its thread’s CPU seconds: more than none, and no more than the process clock counts', async (t) => {
+  const before = process.cpuUsage();
+  const out = await runTrial(task);
+  const processSeconds = (() => {
+    const u = process.cpuUsage(before);
+    return (u.user + u.system) / 1e6;
+  })();
+  if (process.platform !== 'linux') return t.is(out.cpuSeconds, null);
+  t.true(out.cpuSeconds !== null && out.cpuSeconds > 0);
+  t.true((out.cpuSeconds ?? Number.NaN) <= processSeconds + 0.01, `thread ${String(out.cpuSeconds)} s, process ${processSeconds.toFixed(3)} s`);
+});
+
 test.serial('a task carrying a shared dataset at its own resolution (MNIST, 28 px) trains as if the worker had loaded it at 32 px', async (t) => {
   const loadedHere = await runTrial(task);
   const shared = shareDataset(loadDataset('mnist', 28));

@@ -9,6 +9,7 @@ import { runInNewContext } from 'node:vm';
 import type { NetworkSpec } from '@scalelab/arch';
 import { loadDataset, saveModelFiles, tf, trainSpec, useBackend, wasmHeapBytes } from '@scalelab/engine';
 import type { BackendName, Dataset, TrainResult } from '@scalelab/engine';
+import { threadCpuSeconds } from './thread-cpu.js';
 
 export interface TrialTask {
   readonly spec: NetworkSpec;
@@ -55,6 +56,8 @@ export interface TrialOutcome extends Pick<TrainResult, 'backend' | 'accuracy' |
   readonly wasmHeapBytes: number;
   readonly jsHeapBytes: number;
   readonly arrayBufferBytes: number;
+  /** CPU seconds of this thread over the whole trial (set-up, training, evaluation, collection); null off Linux. */
+  readonly cpuSeconds: number | null;
   /** The saved model.json (with `saveTo`), else null. */
   readonly savedTo: string | null;
 }
@@ -84,6 +87,7 @@ function dataset(name: string, resolution: number, seed: number): Dataset {
 }
 
 export default async function runTrial(task: TrialTask): Promise<TrialOutcome> {
+  const cpuAtStart = threadCpuSeconds();
   await useBackend(task.backend ?? undefined);
   const data = task.data ?? dataset(task.dataset, task.spec.input.resolution, task.datasetSeed);
   const r = trainSpec(task.spec, data, {
@@ -108,6 +112,7 @@ export default async function runTrial(task: TrialTask): Promise<TrialOutcome> {
   }
   collectGarbage();
   const memory = process.memoryUsage();
+  const cpuAtEnd = threadCpuSeconds();
   return {
     backend: r.backend,
     accuracy: r.accuracy,
@@ -125,6 +130,7 @@ export default async function runTrial(task: TrialTask): Promise<TrialOutcome> {
     wasmHeapBytes: wasmHeapBytes(),
     jsHeapBytes: memory.heapTotal,
     arrayBufferBytes: memory.arrayBuffers,
+    cpuSeconds: cpuAtStart === null || cpuAtEnd === null ? null : cpuAtEnd - cpuAtStart,
     savedTo,
   };
 }

@@ -26,6 +26,8 @@ export interface RunRecord {
   readonly latencyMs: number | null;
   /** Per image at batch 32 (absent in runs recorded before it was measured). */
   readonly latencyBatchMs?: number | null;
+  /** CPU seconds of the trial's thread (absent in runs recorded before it was measured; null off Linux). */
+  readonly cpuSeconds?: number | null;
   readonly curve: readonly { readonly epoch: number; readonly accuracy: number; readonly loss: number }[];
 }
 
@@ -117,6 +119,7 @@ export function runOps(trialId: number, run: RunRecord, options: { readonly reco
       images_per_second: run.imagesPerSecond,
       ...(run.latencyMs === null ? {} : { latency_ms: run.latencyMs }),
       ...(run.latencyBatchMs === undefined || run.latencyBatchMs === null ? {} : { latency_batch_ms: run.latencyBatchMs }),
+      ...(run.cpuSeconds === undefined || run.cpuSeconds === null ? {} : { cpu_seconds: run.cpuSeconds }),
     }),
   ];
 }
@@ -164,6 +167,8 @@ export interface TrialView {
   /** Closed as FAIL because another trial had already finished its unit (a redelivered job): the unit, else null. */
   readonly duplicateOf: string | null;
   readonly trainSeconds: number | null;
+  /** CPU seconds of the trial's thread, start to end: the same trial costs more of them on a slower machine. */
+  readonly cpuSeconds: number | null;
   /** Test accuracy by epoch (the journal's intermediate values). */
   readonly curve: readonly { readonly epoch: number; readonly accuracy: number }[];
   readonly runs: readonly RunRecord[];
@@ -220,6 +225,7 @@ export function trialView(t: TrialRecord): TrialView {
     interrupted: u.interrupted === true,
     duplicateOf: str(u.duplicate_of),
     trainSeconds: num(u.train_seconds),
+    cpuSeconds: num(u.cpu_seconds),
     curve: [...t.intermediate.entries()].sort((a, b) => a[0] - b[0]).map(([epoch, accuracy]) => ({ epoch, accuracy })),
     runs,
     datetimeStart: t.datetimeStart,
