@@ -22,7 +22,7 @@ const task: TrialTask = {
   latency: false,
 };
 
-test.serial('a trial reports its thread’s CPU seconds: more than none, and no more than the process clock counts', async (t) => {
+test.serial('a trial reports its thread’s CPU seconds: most of what the process clock counts, and no more', async (t) => {
   const before = process.cpuUsage();
   const out = await runTrial(task);
   const processSeconds = (() => {
@@ -30,8 +30,10 @@ test.serial('a trial reports its thread’s CPU seconds: more than none, and no 
     return (u.user + u.system) / 1e6;
   })();
   if (!existsSync('/proc/thread-self/schedstat')) return t.is(out.cpuSeconds, null);
-  t.true(out.cpuSeconds !== null && out.cpuSeconds > 0);
-  t.true((out.cpuSeconds ?? Number.NaN) <= processSeconds + 0.01, `thread ${String(out.cpuSeconds)} s, process ${processSeconds.toFixed(3)} s`);
+  const thread = out.cpuSeconds ?? Number.NaN;
+  // The trial ran in this thread; the process clock adds only V8's helper threads (GC, compilation).
+  t.true(thread >= 0.5 * processSeconds, `thread ${thread.toFixed(3)} s, process ${processSeconds.toFixed(3)} s`);
+  t.true(thread <= processSeconds + 0.01, `thread ${thread.toFixed(3)} s, process ${processSeconds.toFixed(3)} s`);
 });
 
 test.serial('a task carrying a shared dataset at its own resolution (MNIST, 28 px) trains as if the worker had loaded it at 32 px', async (t) => {

@@ -56,7 +56,10 @@ export interface TrialOutcome extends Pick<TrainResult, 'backend' | 'accuracy' |
   readonly wasmHeapBytes: number;
   readonly jsHeapBytes: number;
   readonly arrayBufferBytes: number;
-  /** CPU seconds of this thread over the whole trial (set-up, training, evaluation, collection); null off Linux. */
+  /**
+   * CPU seconds of this thread over the whole trial (set-up, training, evaluation, collection); null where the
+   * kernel does not say, and on the `tensorflow` backend, whose ops run on TensorFlow's own threads.
+   */
   readonly cpuSeconds: number | null;
   /** The saved model.json (with `saveTo`), else null. */
   readonly savedTo: string | null;
@@ -130,7 +133,7 @@ export default async function runTrial(task: TrialTask): Promise<TrialOutcome> {
     wasmHeapBytes: wasmHeapBytes(),
     jsHeapBytes: memory.heapTotal,
     arrayBufferBytes: memory.arrayBuffers,
-    cpuSeconds: cpuAtStart === null || cpuAtEnd === null ? null : cpuAtEnd - cpuAtStart,
+    cpuSeconds: cpuAtStart === null || cpuAtEnd === null || r.backend === 'tensorflow' ? null : cpuAtEnd - cpuAtStart,
     savedTo,
   };
 }

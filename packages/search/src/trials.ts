@@ -26,7 +26,7 @@ export interface RunRecord {
   readonly latencyMs: number | null;
   /** Per image at batch 32 (absent in runs recorded before it was measured). */
   readonly latencyBatchMs?: number | null;
-  /** CPU seconds of the trial's thread (absent in runs recorded before it was measured; null off Linux). */
+  /** CPU seconds of the run's thread (absent in runs recorded before it was measured; null where unmeasured). */
   readonly cpuSeconds?: number | null;
   readonly curve: readonly { readonly epoch: number; readonly accuracy: number; readonly loss: number }[];
 }
@@ -167,7 +167,7 @@ export interface TrialView {
   /** Closed as FAIL because another trial had already finished its unit (a redelivered job): the unit, else null. */
   readonly duplicateOf: string | null;
   readonly trainSeconds: number | null;
-  /** CPU seconds of the trial's thread, start to end: the same trial costs more of them on a slower machine. */
+  /** CPU seconds of the thread that trained the trial's last run (as train_seconds: the last run's), else null. */
   readonly cpuSeconds: number | null;
   /** Test accuracy by epoch (the journal's intermediate values). */
   readonly curve: readonly { readonly epoch: number; readonly accuracy: number }[];
