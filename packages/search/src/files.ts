@@ -18,8 +18,9 @@ export function writeFileAtomic(path: string, text: string | Uint8Array): void {
   try {
     const fd = openSync(tmp, 'wx');
     try {
-      if (typeof text === 'string') writeSync(fd, text);
-      else writeSync(fd, text);
+      // Every byte, or an error: a short write (a disk filling up) must not be renamed over the file as if whole.
+      const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
